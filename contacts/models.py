@@ -1,0 +1,68 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class Organisation(models.Model):
+    class Sector(models.TextChoices):
+        PUBLIC = "public", _("Public sector")
+        CIVIL_SOCIETY = "civil_society", _("Civil society")
+        PRIVATE = "private", _("Private sector")
+        ACADEMIA = "academia", _("Academia and research")
+
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(
+        _("short name"),
+        max_length=40,
+        blank=True,
+        help_text=_("Acronym or short form shown in brackets, e.g. “ACCIÓ”."),
+    )
+    country = CountryField(_("country"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    sector = models.CharField(
+        _("sector"),
+        max_length=20,
+        choices=Sector.choices,
+        blank=True,
+        help_text=_("Leave empty if you are unsure."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        if self.short_name:
+            return f"{self.name} ({self.short_name})"
+        return self.name
+
+
+class Contact(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    job_title = models.CharField(
+        _("job title"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example “Utvecklingsledare: Social ekonomi”."),
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="contacts/", blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self):
+        return self.name

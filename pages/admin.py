@@ -1,0 +1,91 @@
+from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+
+from .models import (
+    Event,
+    Feedback,
+    Page,
+    PageContact,
+    Project,
+    ProjectPartner,
+    StakeholderGroup,
+    StakeholderMember,
+)
+
+
+class PageContactInline(admin.TabularInline):
+    model = PageContact
+    extra = 0
+    autocomplete_fields = ["contact"]
+
+
+@admin.register(Page)
+class PageAdmin(TranslationAdmin):
+    list_display = ["title", "path", "kind", "status", "last_updated"]
+    list_filter = ["status", "kind", "show_in_menu"]
+    search_fields = ["title_sv", "title_en", "path_sv", "path_en"]
+    prepopulated_fields = {"slug_sv": ["title_sv"], "slug_en": ["title_en"]}
+    autocomplete_fields = ["parent"]
+    inlines = [PageContactInline]
+    fieldsets = [
+        (None, {"fields": ["parent", "kind", "title", "slug", "lead", "body"]}),
+        (None, {"fields": ["status", "publish_from", "publish_until", "last_updated"]}),
+        (
+            None,
+            {
+                "fields": ["position", "show_in_menu", "meta_description", "owner"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+
+
+class ProjectPartnerInline(admin.TabularInline):
+    model = ProjectPartner
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+class EventInline(TranslationTabularInline):
+    model = Event
+    extra = 0
+    fields = ["title", "start", "end", "all_day", "place"]
+
+
+@admin.register(Project)
+class ProjectAdmin(TranslationAdmin):
+    list_display = ["acronym", "programme", "start_date", "end_date", "extension_end_date"]
+    search_fields = ["acronym", "full_name_sv", "full_name_en"]
+    autocomplete_fields = ["page", "stakeholder_group"]
+    inlines = [ProjectPartnerInline, EventInline]
+
+
+class StakeholderMemberInline(admin.TabularInline):
+    model = StakeholderMember
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(StakeholderGroup)
+class StakeholderGroupAdmin(TranslationAdmin):
+    list_display = ["name"]
+    search_fields = ["name_sv", "name_en"]
+    inlines = [StakeholderMemberInline]
+
+
+@admin.register(Event)
+class EventAdmin(TranslationAdmin):
+    list_display = ["title", "start", "end", "place", "project"]
+    list_filter = ["project"]
+    search_fields = ["title_sv", "title_en", "place_sv", "place_en"]
+    date_hierarchy = "start"
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["page", "language", "helpful", "created_at"]
+    list_filter = ["helpful", "language"]
+    readonly_fields = ["page", "language", "helpful", "comment", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,148 @@
+from functools import cached_property
+
+from django import template
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.translation import get_language_info, override
+
+from pages.models import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_CODES,
+    Page,
+    current_language,
+    path_field,
+    shows_fallback,
+)
+
+register = template.Library()
+
+
+class Navigation:
+    """The menu, breadcrumbs and header links around `page`, fetched in one query."""
+
+    def __init__(self, page):
+        self.page = page
+        self.language = current_language()
+
+    @cached_property
+    def _pages(self):
+        ancestor_paths = self.page.ancestor_paths(self.language)
+        return list(
+            Page.objects.published()
+            .filter(
+                Q(depth__lte=1)
+                | Q(**{f"{path_field(self.language)}__in": ancestor_paths})
+                | Q(kind__in=[Page.Kind.CALENDAR, Page.Kind.SEARCH])
+            )
+            .defer(*(f"{field}_{code}" for field in ("body", "lead") for code in LANGUAGE_CODES))
+            .order_by("depth", "position", "pk")
+        )
+
+    @cached_property
+    def menu(self):
+        return [p for p in self._pages if p.depth == 1 and p.show_in_menu]
+
+    @cached_property
+    def breadcrumbs(self):
+        """Published pages above this one, from the home page down."""
+        by_path = {getattr(p, path_field(self.language)): p for p in self._pages}
+        return [
+            by_path[path]
+            for path in self.page.ancestor_paths(self.language)
+            if path in by_path and by_path[path].pk != self.page.pk
+        ]
+
+    @cached_property
+    def section(self):
+        """The top-level section the page belongs to, for marking the menu."""
+        if self.page.depth == 1:
+            return self.page
+        crumbs = self.breadcrumbs
+        return crumbs[1] if len(crumbs) > 1 else None
+
+    def _first_of_kind(self, kind):
+        return next((p for p in self._pages if p.kind == kind), None)
+
+    @cached_property
+    def calendar(self):
+        return self._first_of_kind(Page.Kind.CALENDAR)
+
+    @cached_property
+    def search(self):
+        return self._first_of_kind(Page.Kind.SEARCH)
+
+
+@register.simple_tag
+def site_navigation(page):
+    return Navigation(page)
+
+
+@register.simple_tag
+def lang_attr(obj, field):
+    """` lang="sv"` when `obj.field` shows Swedish text on a page in another language."""
+    if obj is not None and shows_fallback(obj, field):
+        return format_html(' lang="{}"', DEFAULT_LANGUAGE)
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """(code, native name, url) for every language except the active one.
+
+    Page views pass the twin page's addresses as `alternates`; elsewhere the link goes to the
+    other language's home page.
+    """
+    alternates = dict(context.get("alternates") or ())
+    active = current_language()
+    links = []
+    for code in LANGUAGE_CODES:
+        if code == active:
+            continue
+        url = alternates.get(code)
+        if url is None:
+            with override(code):
+                url = reverse("pages:home")
+        links.append((code, get_language_info(code)["name_local"].capitalize(), url))
+    return links
+
+
+def _date(value):
+    return formats.date_format(value, "j F Y")
+
+
+@register.simple_tag
+def date_range(start, end=None, all_day=True):
+    """A readable range such as “30–31 januari 2017” in the active language."""
+    if hasattr(start, "tzinfo"):
+        start = timezone.localtime(start) if timezone.is_aware(start) else start
+    if end is not None and hasattr(end, "tzinfo") and timezone.is_aware(end):
+        end = timezone.localtime(end)
+    if not all_day and hasattr(start, "hour"):
+        text = f"{_date(start)} {formats.time_format(start, 'H:i')}"
+        if end is not None:
+            if end.date() == start.date():
+                return f"{text}–{formats.time_format(end, 'H:i')}"
+            return f"{text} – {_date(end)} {formats.time_format(end, 'H:i')}"
+        return text
+    start_day = start.date() if hasattr(start, "date") else start
+    end_day = end.date() if end is not None and hasattr(end, "date") else end
+    if end_day is None or end_day == start_day:
+        return _date(start_day)
+    if (start_day.year, start_day.month) == (end_day.year, end_day.month):
+        return f"{start_day.day}–{_date(end_day)}"
+    if start_day.year == end_day.year:
+        return f"{formats.date_format(start_day, 'j F')} – {_date(end_day)}"
+    return f"{_date(start_day)} – {_date(end_day)}"
+
+
+@register.filter
+def long_date(value):
+    return _date(value) if value else ""
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, url):
+    request = context.get("request")
+    return request.build_absolute_uri(url) if request else url

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from pages.views import feedback
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    # Outside the language prefix, so that no page address can ever shadow it.
+    path("feedback/", feedback, name="feedback"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# The page tree catches every other address, so it comes last.
+urlpatterns += i18n_patterns(path("", include("pages.urls")))
