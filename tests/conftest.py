@@ -1,0 +1,84 @@
+import datetime
+import re
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+from contacts.models import Contact, Organisation
+from pages.models import (
+    Event,
+    Page,
+    PageContact,
+    Project,
+    ProjectPartner,
+    StakeholderGroup,
+    StakeholderMember,
+)
+
+RAISE_SV = (
+    "/sv/kultur-och-civilsamhalle/pagaende-insatser/projekt/stark-sociala-foretags-konkurrenskraft/"
+)
+RAISE_EN = (
+    "/en/culture-and-civil-society/ongoing-initiatives/projects/"
+    "strengthen-social-enterprises-competitiveness/"
+)
+
+
+@pytest.fixture
+def demo(db):
+    call_command("loaddata", "demo", verbosity=0)
+
+
+@pytest.fixture
+def home(db):
+    return Page.objects.create(
+        kind=Page.Kind.HOME, title_sv="Startsida", title_en="Home", status=Page.Status.PUBLISHED
+    )
+
+
+def make_page(parent, title_sv, slug_sv, title_en="", slug_en="", **fields):
+    fields.setdefault("status", Page.Status.PUBLISHED)
+    return Page.objects.create(
+        parent=parent,
+        title_sv=title_sv,
+        slug_sv=slug_sv,
+        title_en=title_en,
+        slug_en=slug_en,
+        **fields,
+    )
+
+
+def make_project_page(parent, partners, contacts, slug="projektet"):
+    page = make_page(parent, "Ett projekt", slug, kind=Page.Kind.PROJECT)
+    group = StakeholderGroup.objects.create(name_sv=f"Grupp {slug}")
+    project = Project.objects.create(
+        page=page,
+        acronym="PRJ",
+        start_date=datetime.date(2020, 1, 1),
+        end_date=datetime.date(2030, 12, 31),
+        stakeholder_group=group,
+    )
+    for i in range(partners):
+        organisation = Organisation.objects.create(name_sv=f"Organisation {slug} {i}", country="SE")
+        ProjectPartner.objects.create(
+            project=project,
+            organisation=organisation,
+            role=ProjectPartner.Role.LEAD if i == 0 else ProjectPartner.Role.PARTNER,
+            position=i,
+        )
+        StakeholderMember.objects.create(group=group, organisation=organisation, position=i)
+    for i in range(contacts):
+        contact = Contact.objects.create(name=f"Person {slug} {i}", job_title_sv="Handläggare")
+        PageContact.objects.create(page=page, contact=contact, position=i)
+        start = timezone.now() + datetime.timedelta(days=i - contacts // 2)
+        Event.objects.create(title_sv=f"Möte {i}", start=start, project=project)
+    return page
+
+
+def text_of(response) -> str:
+    """The visible text of a response, with white space folded."""
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(strip_tags(html).split())
