@@ -1,3 +1,4 @@
+from django.conf import global_settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -11,6 +12,13 @@ class Organisation(models.Model):
         ACADEMIA = "academia", _("Academia and research")
 
     name = models.CharField(_("name"), max_length=200)
+    name_language = models.CharField(
+        _("language of the name"),
+        max_length=8,
+        choices=global_settings.LANGUAGES,
+        default="sv",
+        help_text=_("For example English for “Catalan Agency for Business Competitiveness”."),
+    )
     short_name = models.CharField(
         _("short name"),
         max_length=40,

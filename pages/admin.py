@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from .feedback_reports import feedback_csv, feedback_summary
 from .models import (
     Event,
     Feedback,
@@ -21,12 +24,13 @@ class PageContactInline(admin.TabularInline):
 
 @admin.register(Page)
 class PageAdmin(TranslationAdmin):
-    list_display = ["title", "path", "kind", "status", "last_updated"]
+    list_display = ["title", "path_sv", "kind", "status", "last_updated"]
     list_filter = ["status", "kind", "show_in_menu"]
     search_fields = ["title_sv", "title_en", "path_sv", "path_en"]
     prepopulated_fields = {"slug_sv": ["title_sv"], "slug_en": ["title_en"]}
     autocomplete_fields = ["parent"]
     inlines = [PageContactInline]
+    readonly_fields = ["visitor_feedback"]
     fieldsets = [
         (None, {"fields": ["parent", "kind", "title", "slug", "lead", "body"]}),
         (None, {"fields": ["status", "publish_from", "publish_until", "last_updated"]}),
@@ -37,7 +41,12 @@ class PageAdmin(TranslationAdmin):
                 "classes": ["collapse"],
             },
         ),
+        (_("Visitor feedback"), {"fields": ["visitor_feedback"]}),
     ]
+
+    @admin.display(description=_("Did the content help you?"))
+    def visitor_feedback(self, obj):
+        return feedback_summary(obj) if obj.pk else "–"
 
 
 class ProjectPartnerInline(admin.TabularInline):
@@ -83,9 +92,30 @@ class EventAdmin(TranslationAdmin):
 
 @admin.register(Feedback)
 class FeedbackAdmin(admin.ModelAdmin):
-    list_display = ["page", "language", "helpful", "created_at"]
-    list_filter = ["helpful", "language"]
-    readonly_fields = ["page", "language", "helpful", "comment", "created_at"]
+    list_display = ["created_at", "page", "language", "helpful", "short_comment"]
+    list_filter = [
+        ("page", admin.RelatedOnlyFieldListFilter),
+        "helpful",
+        "language",
+        "created_at",
+        "personal_data_removed",
+    ]
+    list_select_related = ["page"]
+    search_fields = ["comment"]
+    date_hierarchy = "created_at"
+    actions = ["export_csv"]
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        # Answers are a record of what visitors said: read, export and delete only.
+        return False
+
+    @admin.display(description=_("comment"))
+    def short_comment(self, obj):
+        return Truncator(obj.comment).chars(80)
+
+    @admin.action(description=_("Export selected feedback as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        return feedback_csv(queryset.select_related("page"))

@@ -1,6 +1,6 @@
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,29 @@ PATH_MAX_LENGTH = 1000
 def current_language() -> str:
     language = get_language()
     return language if language in LANGUAGE_CODES else DEFAULT_LANGUAGE
+
+
+def text_language_field(verbose_name, default="sv"):
+    """Which language a name is written in, so that screen readers pronounce it right."""
+    return models.CharField(
+        verbose_name,
+        max_length=8,
+        choices=global_settings.LANGUAGES,
+        default=default,
+        help_text=_("For example English for “Catalan Agency for Business Competitiveness”."),
+    )
+
+
+def shown_language(obj, field: str, language: str | None = None) -> str:
+    """The language of the text `obj.field` shows on a page in `language`.
+
+    Text falls back to the default language when a translation is missing; a model can say
+    that the default-language text is really in another language with `<field>_language`.
+    """
+    language = language or current_language()
+    if language != DEFAULT_LANGUAGE and not shows_fallback(obj, field, language):
+        return language
+    return getattr(obj, f"{field}_language", "") or DEFAULT_LANGUAGE
 
 
 def shows_fallback(obj, field: str, language: str | None = None) -> bool:
@@ -57,7 +80,7 @@ class PageQuerySet(models.QuerySet):
 
 
 def path_field(language: str) -> str:
-    return build_localized_fieldname("path", language)
+    return f"path_{language}"
 
 
 class Page(models.Model):
@@ -101,9 +124,14 @@ class Page(models.Model):
         blank=True,
         help_text=_("Shown by search engines. One or two sentences."),
     )
-    # The full address below the language prefix, e.g. "kultur-och-civilsamhalle/", stored per
-    # language so that a request finds its page in one indexed query.
-    path = models.CharField(_("path"), max_length=PATH_MAX_LENGTH, editable=False, db_index=True)
+    # The full address below the language prefix, e.g. "kultur-och-civilsamhalle/", one column
+    # per language, so that a request finds its page in one indexed query. Kept by save().
+    path_sv = models.CharField(
+        _("path (Swedish)"), max_length=PATH_MAX_LENGTH, editable=False, unique=True
+    )
+    path_en = models.CharField(
+        _("path (English)"), max_length=PATH_MAX_LENGTH, editable=False, unique=True
+    )
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
 
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
@@ -141,29 +169,31 @@ class Page(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        for language in LANGUAGE_CODES:
-            field = build_localized_fieldname("body", language)
+        body_fields = [build_localized_fieldname("body", lang) for lang in LANGUAGE_CODES]
+        for field in body_fields:
             setattr(self, field, sanitise(getattr(self, field)))
-        old_paths = None
-        if self.pk:
-            old_paths = (
-                Page.objects.filter(pk=self.pk)
-                .values_list(*(path_field(lang) for lang in LANGUAGE_CODES))
-                .first()
-            )
-        self.depth = self.parent.depth + 1 if self.parent_id else 0
-        for language in LANGUAGE_CODES:
-            parent_path = getattr(self.parent, path_field(language)) if self.parent_id else ""
-            slug = self.effective_slug(language)
-            setattr(self, path_field(language), f"{parent_path}{slug}/" if slug else parent_path)
-        # Keep the untranslated column in step with the default language. Assigning to
-        # `self.path` would write the active language's column instead.
-        self.__dict__["path"] = getattr(self, path_field(DEFAULT_LANGUAGE))
-        super().save(*args, **kwargs)
-        new_paths = tuple(getattr(self, path_field(lang)) for lang in LANGUAGE_CODES)
-        if old_paths is not None and tuple(old_paths) != new_paths:
-            for child in self.children.all():
-                child.save()
+        derived = ["depth", *(path_field(lang) for lang in LANGUAGE_CODES), *body_fields]
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
+        with transaction.atomic():
+            old_paths = None
+            if self.pk:
+                old_paths = (
+                    Page.objects.filter(pk=self.pk)
+                    .values_list(*(path_field(lang) for lang in LANGUAGE_CODES))
+                    .first()
+                )
+            self.depth = self.parent.depth + 1 if self.parent_id else 0
+            for language in LANGUAGE_CODES:
+                parent_path = getattr(self.parent, path_field(language)) if self.parent_id else ""
+                slug = self.effective_slug(language)
+                path = f"{parent_path}{slug}/" if slug else parent_path
+                setattr(self, path_field(language), path)
+            super().save(*args, **kwargs)
+            new_paths = tuple(getattr(self, path_field(lang)) for lang in LANGUAGE_CODES)
+            if old_paths is not None and tuple(old_paths) != new_paths:
+                for child in self.children.all():
+                    child.save()
 
     def get_absolute_url(self, language: str | None = None):
         language = language or current_language()
@@ -300,6 +330,7 @@ class Project(models.Model):
     )
     acronym = models.CharField(_("acronym"), max_length=40)
     full_name = models.CharField(_("full name"), max_length=300, blank=True)
+    full_name_language = text_language_field(_("language of the full name"), default="en")
     programme = models.CharField(
         _("funding programme"), max_length=200, blank=True, help_text=_("E.g. Interreg Europe.")
     )
@@ -434,6 +465,11 @@ class Feedback(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     helpful = models.BooleanField(_("helpful"))
     comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    personal_data_removed = models.BooleanField(
+        _("personal data removed"),
+        default=False,
+        help_text=_("E-mail addresses, phone numbers or personal identity numbers were removed."),
+    )
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     class Meta:

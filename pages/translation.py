@@ -5,7 +5,7 @@ from .models import Event, Page, Project, StakeholderGroup
 
 @register(Page)
 class PageTranslationOptions(TranslationOptions):
-    fields = ("title", "slug", "lead", "body", "meta_description", "path")
+    fields = ("title", "slug", "lead", "body", "meta_description")
     required_languages = {"sv": ("title",)}
 
 

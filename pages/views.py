@@ -1,19 +1,16 @@
 import re
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
-from .forms import FeedbackForm
+from . import feedback
 from .models import (
     LANGUAGE_CODES,
     PATH_MAX_LENGTH,
     Event,
-    Feedback,
     Page,
     Project,
     current_language,
@@ -50,11 +47,11 @@ def page_detail(request, path):
         "page": page,
         "preview": not page.is_live(),
         "alternates": [(code, page.get_absolute_url(code)) for code in LANGUAGE_CODES],
-        "feedback_thanks": request.GET.get("feedback") == "thanks",
         "page_contacts": list(
             page.page_contacts.select_related("contact__organisation").order_by("position", "pk")
         ),
     }
+    context.update(feedback.widget_context(page, *feedback.state_from_query(request)))
     extra = KIND_CONTEXT.get(page.kind)
     if extra:
         context.update(extra(request, page))
@@ -96,7 +93,11 @@ def _project_list_context(request, page):
 
 def _calendar_context(request, page):
     now = timezone.now()
-    events = list(Event.objects.select_related("project"))
+    events = list(
+        Event.objects.filter(
+            Q(project__isnull=True) | Q(project__page__in=Page.objects.published())
+        ).select_related("project")
+    )
     return {
         "upcoming_events": [e for e in events if e.is_upcoming(now)],
         "past_events": [e for e in reversed(events) if not e.is_upcoming(now)],
@@ -104,7 +105,8 @@ def _calendar_context(request, page):
 
 
 def _search_context(request, page):
-    query = request.GET.get("q", "").strip()
+    # NUL cannot be stored or searched for in PostgreSQL; no page contains one anyway.
+    query = request.GET.get("q", "").replace("\x00", "").strip()
     if not query:
         return {"query": "", "results": None}
     if len(query) > SEARCH_MAX_LENGTH:
@@ -118,44 +120,3 @@ KIND_CONTEXT = {
     Page.Kind.CALENDAR: _calendar_context,
     Page.Kind.SEARCH: _search_context,
 }
-
-
-@csrf_exempt
-@require_POST
-def feedback(request):
-    # Public pages set no cookies so that proxies can cache them, so there is no CSRF cookie
-    # to check. A forged cross-site post can do no more than add one anonymous answer, and
-    # browsers say where a post comes from: refuse any that is not from this site.
-    form = FeedbackForm(request.POST)
-    language = request.POST.get("language")
-    if language in LANGUAGE_CODES:
-        translation.activate(language)
-    if not _is_same_origin(request):
-        return _feedback_error(request, 403, _("The answer must be sent from this website."))
-    if not form.is_valid():
-        return _feedback_error(request, 400, _("The answer could not be saved."))
-    page = Page.objects.published().filter(pk=form.cleaned_data["page"]).first()
-    if page is None:
-        return _feedback_error(request, 400, _("The page you answered about does not exist."))
-    Feedback.objects.create(
-        page=page,
-        language=form.cleaned_data["language"],
-        helpful=form.cleaned_data["answer"] == "yes",
-    )
-    url = page.get_absolute_url(form.cleaned_data["language"])
-    return redirect(f"{url}?feedback=thanks#feedback")
-
-
-def _is_same_origin(request) -> bool:
-    fetch_site = request.headers.get("Sec-Fetch-Site")
-    if fetch_site is not None:
-        return fetch_site in {"same-origin", "none"}
-    origin = request.headers.get("Origin")
-    if origin is None:
-        # Browsers too old to send either header; nothing to judge by.
-        return True
-    return origin == f"{request.scheme}://{request.get_host()}"
-
-
-def _feedback_error(request, status, message):
-    return render(request, "pages/feedback_error.html", {"message": message}, status=status)

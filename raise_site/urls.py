@@ -3,12 +3,12 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from pages.views import feedback
+from pages import feedback
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Outside the language prefix, so that no page address can ever shadow it.
-    path("feedback/", feedback, name="feedback"),
+    path("feedback/", feedback.receive, name="feedback"),
 ]
 
 if settings.DEBUG:

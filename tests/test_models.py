@@ -175,3 +175,34 @@ def test_models_read_well_as_text(demo):
     )
     assert str(Project.objects.get()) == "RaiSE"
     assert str(Event.objects.first()) == "Projektstart i Barcelona (2017-01-30)"
+
+
+def test_two_pages_can_never_share_an_address(home):
+    from django.db import IntegrityError, transaction
+
+    make_page(home, "A", "a")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Page.objects.create(parent=home, title_sv="A igen", slug_sv="a", status="published")
+
+
+def test_saving_only_the_slug_still_moves_the_descendants(home):
+    section = make_page(home, "Kultur", "kultur")
+    child = make_page(section, "Projekt", "projekt")
+
+    section.slug_sv = "kultur-och-civilsamhalle"
+    section.save(update_fields=["slug_sv"])
+
+    section.refresh_from_db()
+    child.refresh_from_db()
+    assert section.path_sv == "kultur-och-civilsamhalle/"
+    assert child.path_sv == "kultur-och-civilsamhalle/projekt/"
+
+
+def test_paths_do_not_depend_on_the_active_language(home):
+    from django.utils.translation import override
+
+    with override("en"):
+        page = make_page(home, "Kultur", "kultur", "Culture", "culture")
+
+    page.refresh_from_db()
+    assert (page.path_sv, page.path_en) == ("kultur/", "culture/")

@@ -136,7 +136,7 @@ def test_feedback_question_is_a_real_form(client, demo):
     html = client.get(RAISE_SV).content.decode()
 
     assert "Hade du nytta av innehållet på denna sida?" in html
-    assert '<form method="post" action="/feedback/">' in html
+    assert '<form method="post" action="/feedback/" class="feedback__question">' in html
     assert '<button type="submit" name="answer" value="yes">Ja</button>' in html
     assert '<button type="submit" name="answer" value="no">Nej</button>' in html
 
@@ -276,3 +276,30 @@ def test_project_list_shows_the_project_with_its_status(client, demo):
     assert (
         "RaiSE – Strengthening the competitiveness of social enterprises Ended · Interreg Europe"
     ) in text
+
+
+def test_names_in_another_language_are_marked_for_screen_readers(client, demo):
+    swedish = client.get(RAISE_SV).content.decode()
+    english = client.get(RAISE_EN).content.decode()
+
+    assert '<span lang="en">Enhancing social enterprises competitiveness' in swedish
+    assert '<span class="partner__name" lang="en">Catalan Agency' in swedish
+    assert '<span class="partner__name">Region Örebro län</span>' in swedish
+    assert '<span class="partner__name">Catalan Agency' in english
+    assert '<span class="partner__name">IFKA' in english
+    assert '<span lang="sv">Verdandi</span>' in english
+
+
+def test_events_of_draft_projects_stay_off_the_calendar(client, demo):
+    Page.objects.filter(pk=5).update(status=Page.Status.DRAFT)
+
+    text = text_of(client.get("/sv/kalender/"))
+
+    assert "Partnermöte i Örebro" not in text
+
+
+@pytest.mark.parametrize("query", ["\x00", "a\x00b", "%", "_", "' OR 1=1 --", "ö" * 199])
+def test_odd_searches_never_fail(client, demo, query):
+    response = client.get("/sv/sok/", {"q": query})
+
+    assert response.status_code == 200

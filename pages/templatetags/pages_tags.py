@@ -8,12 +8,11 @@ from django.utils.html import format_html
 from django.utils.translation import get_language_info, override
 
 from pages.models import (
-    DEFAULT_LANGUAGE,
     LANGUAGE_CODES,
     Page,
     current_language,
     path_field,
-    shows_fallback,
+    shown_language,
 )
 
 register = template.Library()
@@ -36,7 +35,11 @@ class Navigation:
                 | Q(**{f"{path_field(self.language)}__in": ancestor_paths})
                 | Q(kind__in=[Page.Kind.CALENDAR, Page.Kind.SEARCH])
             )
-            .defer(*(f"{field}_{code}" for field in ("body", "lead") for code in LANGUAGE_CODES))
+            .defer(
+                "body",
+                "lead",
+                *(f"{field}_{code}" for field in ("body", "lead") for code in LANGUAGE_CODES),
+            )
             .order_by("depth", "position", "pk")
         )
 
@@ -81,10 +84,12 @@ def site_navigation(page):
 
 @register.simple_tag
 def lang_attr(obj, field):
-    """` lang="sv"` when `obj.field` shows Swedish text on a page in another language."""
-    if obj is not None and shows_fallback(obj, field):
-        return format_html(' lang="{}"', DEFAULT_LANGUAGE)
-    return ""
+    """` lang="…"` when `obj.field` is in another language than the page, e.g. Swedish
+    fallback text on an English page."""
+    if obj is None:
+        return ""
+    language = shown_language(obj, field)
+    return format_html(' lang="{}"', language) if language != current_language() else ""
 
 
 @register.simple_tag(takes_context=True)

@@ -1,0 +1,96 @@
+"""What editors see of visitor feedback: a CSV export and a per-page summary with a chart."""
+
+import csv
+import datetime
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncWeek
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import DEFAULT_LANGUAGE
+
+CHART_WEEKS = 12
+BAR_WIDTH = 22
+CHART_HEIGHT = 80
+
+
+def feedback_csv(queryset):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="feedback.csv"'
+    # A byte-order mark makes spreadsheet programs read the file as UTF-8 (å, ä, ö).
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        ["time", "page", "address", "language", "answer", "comment", "personal data removed"]
+    )
+    for row in queryset:
+        writer.writerow(
+            [
+                timezone.localtime(row.created_at).isoformat(timespec="seconds"),
+                row.page.title_sv,
+                row.page.get_absolute_url(DEFAULT_LANGUAGE),
+                row.language,
+                "yes" if row.helpful else "no",
+                row.comment,
+                "yes" if row.personal_data_removed else "no",
+            ]
+        )
+    return response
+
+
+def feedback_summary(page):
+    """The number of answers, the share of “Ja” and an SVG chart of the last weeks' answers."""
+    totals = page.feedback.aggregate(total=Count("pk"), yes=Count("pk", filter=Q(helpful=True)))
+    this_week = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    first_week = this_week - datetime.timedelta(weeks=CHART_WEEKS - 1)
+    counts = {
+        _week_date(row["week"]): row
+        for row in page.feedback.filter(created_at__date__gte=first_week)
+        .annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(yes=Count("pk", filter=Q(helpful=True)), no=Count("pk", filter=Q(helpful=False)))
+    }
+    weeks = [first_week + datetime.timedelta(weeks=i) for i in range(CHART_WEEKS)]
+    highest = max([counts[w]["yes"] + counts[w]["no"] for w in counts] or [0]) or 1
+    bars = []
+    for index, week in enumerate(weeks):
+        yes = counts.get(week, {}).get("yes", 0)
+        no = counts.get(week, {}).get("no", 0)
+        yes_height = round(CHART_HEIGHT * yes / highest)
+        no_height = round(CHART_HEIGHT * no / highest)
+        bars.append(
+            {
+                "x": index * BAR_WIDTH,
+                "week": week,
+                "yes": yes,
+                "no": no,
+                "yes_y": CHART_HEIGHT - yes_height,
+                "yes_height": yes_height,
+                "no_y": CHART_HEIGHT - yes_height - no_height,
+                "no_height": no_height,
+            }
+        )
+    total = totals["total"]
+    return render_to_string(
+        "admin/pages/feedback_summary.html",
+        {
+            "page": page,
+            "total": total,
+            "yes_share": round(100 * totals["yes"] / total) if total else None,
+            "bars": bars,
+            "width": CHART_WEEKS * BAR_WIDTH,
+            "height": CHART_HEIGHT,
+            "bar_width": BAR_WIDTH - 4,
+            "weeks": CHART_WEEKS,
+            "chart_title": _("Answers per week, the last %(weeks)d weeks") % {"weeks": CHART_WEEKS},
+        },
+    )
+
+
+def _week_date(value):
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
