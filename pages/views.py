@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from . import feedback
 from .models import (
@@ -55,7 +56,13 @@ def page_detail(request, path):
     extra = KIND_CONTEXT.get(page.kind)
     if extra:
         context.update(extra(request, page))
-    return render(request, f"pages/page_{page.kind}.html", context)
+    response = render(request, f"pages/page_{page.kind}.html", context)
+    if context["preview"] or is_staff(request):
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        # Shared with every visitor by the page cache and by proxies in front of the site.
+        response.page_cacheable = True
+    return response
 
 
 def _path_lookup(path):

@@ -54,6 +54,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers If-None-Match / If-Modified-Since with 304, for cached and fresh pages alike.
+    "django.middleware.http.ConditionalGetMiddleware",
+    "pages.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,6 +113,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Seconds a whole rendered page is kept for visitors; 0 turns the page cache off. Content
+# changes take effect on the next request whatever this says.
+PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "3600"))
+
 # --- Authentication -----------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -133,6 +141,11 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = ("sv",)
 # --- Static files and uploads -------------------------------------------
 
 STATIC_URL = "/static/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Compressed, fingerprinted files served by WhiteNoise with far-future cache headers.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

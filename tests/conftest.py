@@ -2,6 +2,7 @@ import datetime
 import re
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -24,6 +25,14 @@ RAISE_EN = (
     "/en/culture-and-civil-society/ongoing-initiatives/projects/"
     "strengthen-social-enterprises-competitiveness/"
 )
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: no cached pages, no rate-limit counts."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

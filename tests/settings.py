@@ -7,3 +7,10 @@ os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 from raise_site.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The fingerprinted storage needs collectstatic first; `make serve` and the benchmark run it.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True  # look for static files per request, not in STATIC_ROOT at start

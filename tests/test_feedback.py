@@ -22,13 +22,6 @@ SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 JSON = {**SAME_ORIGIN, "Accept": "application/json"}
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limit():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def post(client, data, headers=SAME_ORIGIN, body=None, **extra):
     return client.post(
         "/feedback/",

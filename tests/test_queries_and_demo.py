@@ -22,10 +22,16 @@ def count_queries(client, url):
     return len(queries)
 
 
+def start_generation(client):
+    """Let the page cache begin its content generation, which costs two queries once."""
+    client.get("/sv/")
+
+
 def test_project_page_queries_do_not_grow_with_partners_or_contacts(client, home):
     projects = make_page(home, "Projekt", "projekt", kind=Page.Kind.PROJECT_LIST)
     small = make_project_page(projects, partners=6, contacts=2, slug="liten")
     large = make_project_page(projects, partners=40, contacts=20, slug="stor")
+    start_generation(client)
 
     small_count = count_queries(client, small.get_absolute_url("sv"))
     large_count = count_queries(client, large.get_absolute_url("sv"))
@@ -34,10 +40,27 @@ def test_project_page_queries_do_not_grow_with_partners_or_contacts(client, home
 
 
 def test_project_page_in_english_uses_the_same_queries(client, demo):
+    start_generation(client)
+
     swedish = count_queries(client, Page.objects.get(pk=5).get_absolute_url("sv"))
     english = count_queries(client, Page.objects.get(pk=5).get_absolute_url("en"))
 
     assert swedish == english == 6
+
+
+def test_cached_pages_need_no_queries(client, demo):
+    url = Page.objects.get(pk=5).get_absolute_url("sv")
+    client.get(url)
+
+    assert count_queries(client, url) == 0
+
+
+def test_project_page_with_the_cache_off_uses_six_queries(client, demo, settings):
+    settings.PAGE_CACHE_TIMEOUT = 0
+    url = Page.objects.get(pk=5).get_absolute_url("sv")
+    start_generation(client)
+
+    assert [count_queries(client, url) for _ in range(2)] == [6, 6]
 
 
 def dump_demo_rows():

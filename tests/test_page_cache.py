@@ -1,0 +1,283 @@
+import datetime
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from contacts.models import Contact, Organisation
+from pages.models import (
+    Event,
+    Feedback,
+    Page,
+    PageContact,
+    Project,
+    ProjectPartner,
+    StakeholderGroup,
+    StakeholderMember,
+)
+
+from .conftest import RAISE_EN, RAISE_SV, make_page, text_of
+
+pytestmark = pytest.mark.django_db
+
+
+def cached(client, url=RAISE_SV):
+    """Fetch `url` twice, so that the second answer comes from the page cache."""
+    client.get(url)
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "hit"
+    return response
+
+
+def test_second_visit_is_served_from_the_cache(client, demo):
+    first = client.get(RAISE_SV)
+    second = client.get(RAISE_SV)
+
+    assert first["X-Page-Cache"] == "miss"
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Language"] == "sv"
+    assert second["X-Frame-Options"] == "DENY"
+
+
+def test_languages_are_cached_apart(client, demo):
+    cached(client, RAISE_SV)
+
+    response = client.get(RAISE_EN)
+
+    assert "Did the content help you?" in text_of(response)
+
+
+def edit_page(_demo):
+    page = Page.objects.get(pk=5)
+    page.title_sv = "Ändrad rubrik"
+    page.save()
+    return "Ändrad rubrik"
+
+
+def edit_parent_title(_demo):
+    page = Page.objects.get(pk=2)
+    page.title_sv = "Kultur och fritid"
+    page.save()
+    return "Kultur och fritid"
+
+
+def edit_project(_demo):
+    project = Project.objects.get(pk=1)
+    project.programme_sv = "Interreg Sverige"
+    project.save()
+    return "Interreg Sverige"
+
+
+def edit_partner_role(_demo):
+    partner = ProjectPartner.objects.get(organisation__short_name="ZSI")
+    partner.role = ProjectPartner.Role.PARTNER
+    partner.save()
+    return "Centre for Social Innovation (ZSI), Österrike Partner"
+
+
+def edit_organisation(_demo):
+    organisation = Organisation.objects.get(short_name="WestBIC")
+    organisation.name_sv = "WestBIC Ireland"
+    organisation.save()
+    return "WestBIC Ireland"
+
+
+def edit_contact(_demo):
+    contact = Contact.objects.get(name="Anders Bro")
+    contact.job_title_sv = "Enhetschef"
+    contact.save()
+    return "Anders Bro Enhetschef"
+
+
+def add_page_contact(_demo):
+    contact = Contact.objects.create(name="Ny Kontaktperson")
+    PageContact.objects.create(page_id=5, contact=contact, position=9)
+    return "Ny Kontaktperson"
+
+
+def edit_event(_demo):
+    event = Event.objects.get(pk=3)
+    event.title_sv = "Partnermöte i Karlskoga"
+    event.save()
+    return "Partnermöte i Karlskoga"
+
+
+def edit_stakeholder_group(_demo):
+    group = StakeholderGroup.objects.get()
+    group.name_sv = "Partnerskapet för social ekonomi"
+    group.save()
+    return "Partnerskapet för social ekonomi"
+
+
+def remove_stakeholder_member(_demo):
+    StakeholderMember.objects.get(organisation__name_sv="Verdandi").delete()
+    return "!Verdandi"
+
+
+def delete_event(_demo):
+    Event.objects.get(pk=3).delete()
+    return "!Partnermöte i Örebro"
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        edit_page,
+        edit_parent_title,
+        edit_project,
+        edit_partner_role,
+        edit_organisation,
+        edit_contact,
+        add_page_contact,
+        edit_event,
+        edit_stakeholder_group,
+        remove_stakeholder_member,
+        delete_event,
+    ],
+)
+def test_every_kind_of_content_change_shows_on_the_next_request(client, demo, edit):
+    cached(client)
+
+    expected = edit(demo)
+
+    response = client.get(RAISE_SV)
+    assert response["X-Page-Cache"] == "miss"
+    if expected.startswith("!"):
+        assert expected[1:] not in text_of(response)
+    else:
+        assert expected in text_of(response)
+
+
+def test_feedback_does_not_empty_the_cache(client, demo):
+    cached(client)
+    Feedback.objects.create(page_id=5, language="sv", helpful=True)
+
+    assert client.get(RAISE_SV)["X-Page-Cache"] == "hit"
+
+
+def test_a_page_leaves_the_cache_when_its_publishing_ends(client, home, monkeypatch):
+    now = timezone.now()
+    make_page(home, "Tillfällig", "tillfallig", publish_until=now + datetime.timedelta(hours=1))
+    cached(client, "/sv/tillfallig/")
+
+    monkeypatch.setattr(timezone, "now", lambda: now + datetime.timedelta(hours=2))
+
+    assert client.get("/sv/tillfallig/").status_code == 404
+
+
+def test_a_meeting_moves_to_past_when_it_ends(client, demo, monkeypatch):
+    now = timezone.now()
+    Event.objects.create(
+        title_sv="Styrgruppsmöte",
+        start=now + datetime.timedelta(minutes=30),
+        end=now + datetime.timedelta(minutes=90),
+        project_id=1,
+    )
+    assert "Kommande möten" in text_of(cached(client))
+    assert "Inga kommande möten" not in text_of(cached(client))
+
+    monkeypatch.setattr(timezone, "now", lambda: now + datetime.timedelta(hours=2))
+
+    assert "Inga kommande möten är planerade." in text_of(client.get(RAISE_SV))
+
+
+def test_public_pages_are_cacheable_by_proxies(client, demo):
+    for response in (client.get(RAISE_SV), client.get(RAISE_SV)):
+        assert response["Cache-Control"] == "public, max-age=60"
+        assert response["ETag"]
+        assert response["Last-Modified"]
+        assert "Cookie" not in response.get("Vary", "")
+        assert "Set-Cookie" not in response.headers
+
+
+def test_matching_etag_gets_304(client, demo):
+    etag = client.get(RAISE_SV)["ETag"]
+
+    fresh = client.get(RAISE_EN)  # a miss, then a hit, must both honour the header
+    miss = client.get(RAISE_EN, headers={"If-None-Match": fresh["ETag"]})
+    hit = client.get(RAISE_SV, headers={"If-None-Match": etag})
+
+    assert (miss.status_code, hit.status_code) == (304, 304)
+    assert hit.content == b""
+
+
+def test_unmodified_since_gets_304(client, demo):
+    last_modified = client.get(RAISE_SV)["Last-Modified"]
+
+    response = client.get(RAISE_SV, headers={"If-Modified-Since": last_modified})
+
+    assert response.status_code == 304
+
+
+def test_staff_always_see_fresh_pages(client, demo, admin_user):
+    cached(client)
+    client.force_login(admin_user)
+    Page.objects.filter(pk=5).update(title_sv="Bara i databasen")  # no signal: cache is stale
+
+    response = client.get(RAISE_SV)
+
+    assert "Bara i databasen" in text_of(response)
+    assert "X-Page-Cache" not in response
+    assert "private" in response["Cache-Control"]
+
+
+def test_ignored_query_parameters_share_the_cached_page(client, demo):
+    cached(client)
+
+    assert client.get(RAISE_SV + "?utm_source=nyhetsbrev")["X-Page-Cache"] == "hit"
+    assert "X-Page-Cache" not in client.get(RAISE_SV + "?feedback=thanks")
+
+
+def test_cache_can_be_turned_off(client, demo, settings):
+    settings.PAGE_CACHE_TIMEOUT = 0
+
+    responses = [client.get(RAISE_SV) for _ in range(2)]
+
+    assert ["X-Page-Cache" in r for r in responses] == [False, False]
+    assert responses[1]["Cache-Control"] == "public, max-age=60"
+
+
+def test_errors_and_redirects_are_not_cached(client, demo):
+    client.get("/sv/finns-inte/")
+
+    assert "X-Page-Cache" not in client.get("/sv/finns-inte/")
+    assert client.get("/").status_code == 302
+
+
+SHARED_CACHE = bool(settings.REDIS_URL) and connection.vendor == "postgresql"
+
+
+@pytest.mark.skipif(not SHARED_CACHE, reason="needs PostgreSQL and Redis (run in CI)")
+def test_an_edit_on_another_app_server_is_seen_on_the_next_request(transactional_db, client):
+    from django.core.management import call_command
+
+    call_command("loaddata", "demo", verbosity=0)
+    cached(client)
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+            f"{database['NAME']}"
+        ),
+    }
+    code = (
+        "from pages.models import Page; p = Page.objects.get(pk=5); "
+        "p.title_sv = 'Ändrad på en annan server'; p.save()"
+    )
+
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        env=env,
+        cwd=settings.BASE_DIR,
+        check=True,
+        timeout=120,
+    )
+
+    assert "Ändrad på en annan server" in text_of(client.get(RAISE_SV))
