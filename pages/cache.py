@@ -12,6 +12,7 @@ date.
 
 import datetime
 import hashlib
+import re
 import uuid
 from pathlib import Path
 
@@ -57,9 +58,14 @@ def timeout() -> int:
     return settings.PAGE_CACHE_TIMEOUT
 
 
+ACCEPTS_GZIP_RE = re.compile(r"\bgzip\b")
+
+
 def page_key(request) -> str:
+    # Pages are stored as sent: compressed for clients that accept gzip, plain for others.
+    encoding = "gz" if ACCEPTS_GZIP_RE.search(request.headers.get("Accept-Encoding", "")) else "id"
     path_hash = hashlib.sha256(request.path.encode()).hexdigest()
-    return f"pages:page:{RELEASE}:{path_hash}"
+    return f"pages:page:{RELEASE}:{encoding}:{path_hash}"
 
 
 def next_clock_change(now):

@@ -1,8 +1,9 @@
 import re
+from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -127,3 +128,12 @@ KIND_CONTEXT = {
     Page.Kind.CALENDAR: _calendar_context,
     Page.Kind.SEARCH: _search_context,
 }
+
+
+def bench_bare(request):
+    """The same compressed bytes as a real page, with no work at all: the ceiling `make bench`
+    compares pages with. Only routed when BENCH_VIEWS is on."""
+    response = HttpResponse(Path(settings.BENCH_BARE_FILE).read_bytes())
+    response["Content-Encoding"] = "gzip"
+    response["Vary"] = "Accept-Encoding"
+    return response

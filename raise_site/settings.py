@@ -58,6 +58,9 @@ MIDDLEWARE = [
     # Answers If-None-Match / If-Modified-Since with 304, for cached and fresh pages alike.
     "django.middleware.http.ConditionalGetMiddleware",
     "pages.cache.PageCacheMiddleware",
+    # Inside the page cache, so cached pages are stored compressed. CSRF tokens are masked
+    # per response, which keeps compressed admin pages safe from BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -141,8 +144,26 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = ("sv",)
 # --- Static files and uploads -------------------------------------------
 
 STATIC_URL = "/static/"
+# Uploaded media: on this machine's disk, or in an S3-compatible bucket when one is set, so
+# that several app servers share them.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            # Photos and logos are public; plain addresses can be cached by browsers.
+            "querystring_auth": False,
+            "file_overwrite": False,
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     # Compressed, fingerprinted files served by WhiteNoise with far-future cache headers.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -184,6 +205,12 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+
+# --- Benchmark -----------------------------------------------------------
+
+# Adds /bench/bare/, a view that returns fixed bytes, for `make bench` only.
+BENCH_VIEWS = env_bool("BENCH_VIEWS")
+BENCH_BARE_FILE = os.environ.get("BENCH_BARE_FILE", "")
 
 # --- Logging ------------------------------------------------------------
 

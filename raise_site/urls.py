@@ -11,6 +11,11 @@ urlpatterns = [
     path("feedback/", feedback.receive, name="feedback"),
 ]
 
+if settings.BENCH_VIEWS:
+    from pages.views import bench_bare
+
+    urlpatterns.append(path("bench/bare/", bench_bare))
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

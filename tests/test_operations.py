@@ -118,3 +118,21 @@ def test_admin_pages_open_for_staff(admin_client, demo, url):
 @pytest.fixture
 def demo(db):
     call_command("loaddata", "demo", verbosity=0)
+
+
+def test_media_go_to_a_bucket_when_one_is_named():
+    result = run_settings(
+        {
+            "DEBUG": "true",
+            "AWS_STORAGE_BUCKET_NAME": "raise-media",
+            "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+        },
+        "from django.conf import settings as s; o = s.STORAGES['default'];"
+        "print(o['BACKEND'], o['OPTIONS']['bucket_name'], o['OPTIONS']['endpoint_url'])",
+    )
+
+    assert result.stdout.split() == [
+        "storages.backends.s3.S3Storage",
+        "raise-media",
+        "http://127.0.0.1:9000",
+    ]

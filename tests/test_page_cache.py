@@ -281,3 +281,17 @@ def test_an_edit_on_another_app_server_is_seen_on_the_next_request(transactional
     )
 
     assert "Ändrad på en annan server" in text_of(client.get(RAISE_SV))
+
+
+def test_compressed_and_plain_pages_are_cached_apart(client, demo):
+    import gzip
+
+    gz = {"Accept-Encoding": "gzip, br"}
+    client.get(RAISE_SV, headers=gz)
+    compressed = client.get(RAISE_SV, headers=gz)
+    plain = client.get(RAISE_SV)
+
+    assert (compressed["X-Page-Cache"], compressed["Content-Encoding"]) == ("hit", "gzip")
+    assert "Accept-Encoding" in compressed["Vary"]
+    assert "Content-Encoding" not in plain
+    assert gzip.decompress(compressed.content) == plain.content
