@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve bench lint format messages clean
+.PHONY: run test serve bench screenshots lint format messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ serve: messages
 # Figures for the README: requests per second and latency, cached and uncached.
 bench: messages
 	$(BIN)/python scripts/bench.py
+
+# Pictures of the main pages at 1280 and 375 px wide, in docs/screenshots/.
+screenshots: messages
+	$(BIN)/python scripts/screenshots.py
 
 test: messages
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemigrations --check --dry-run

@@ -62,12 +62,13 @@ def over_rate_limit(request) -> bool:
     key = client_key(request)
     window = settings.FEEDBACK_RATE_WINDOW
     if cache.add(key, 1, timeout=window):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, timeout=window)
-        return False
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 1, timeout=window)
+            count = 1
     return count > settings.FEEDBACK_RATE_LIMIT
 
 

@@ -138,6 +138,11 @@ class Page(models.Model):
     publish_from = models.DateTimeField(_("publish from"), null=True, blank=True)
     publish_until = models.DateTimeField(_("publish until"), null=True, blank=True)
     show_in_menu = models.BooleanField(_("show in menu"), default=True)
+    show_in_footer = models.BooleanField(
+        _("show in footer"),
+        default=False,
+        help_text=_("For pages every visitor should find, such as the accessibility statement."),
+    )
     last_updated = models.DateField(
         _("last updated"),
         default=timezone.localdate,

@@ -92,6 +92,15 @@ def _project_context(request, page):
     }
 
 
+def _standard_context(request, page):
+    subpages = (
+        visible_pages(request)
+        .filter(parent=page, show_in_menu=True)
+        .defer(*(f"body_{code}" for code in LANGUAGE_CODES))
+    )
+    return {"subpages": list(subpages)}
+
+
 def _project_list_context(request, page):
     projects = (
         visible_pages(request).filter(parent=page, kind=Page.Kind.PROJECT).select_related("project")
@@ -123,6 +132,7 @@ def _search_context(request, page):
 
 
 KIND_CONTEXT = {
+    Page.Kind.STANDARD: _standard_context,
     Page.Kind.PROJECT: _project_context,
     Page.Kind.PROJECT_LIST: _project_list_context,
     Page.Kind.CALENDAR: _calendar_context,

@@ -89,7 +89,7 @@ def test_loading_the_demo_content_twice_changes_nothing(demo):
     call_command("loaddata", "demo", verbosity=0)
 
     assert dump_demo_rows() == before
-    assert Page.objects.count() == 7
+    assert Page.objects.count() == 9
 
 
 def test_demo_paths_match_the_page_tree(demo):

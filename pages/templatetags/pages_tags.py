@@ -1,6 +1,7 @@
 from functools import cached_property
 
 from django import template
+from django.db import DatabaseError
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -32,6 +33,7 @@ class Navigation:
             Page.objects.published()
             .filter(
                 Q(depth__lte=1)
+                | Q(show_in_footer=True)
                 | Q(**{f"{path_field(self.language)}__in": ancestor_paths})
                 | Q(kind__in=[Page.Kind.CALENDAR, Page.Kind.SEARCH])
             )
@@ -42,6 +44,10 @@ class Navigation:
             )
             .order_by("depth", "position", "pk")
         )
+
+    @cached_property
+    def footer(self):
+        return [p for p in self._pages if p.show_in_footer]
 
     @cached_property
     def menu(self):
@@ -80,6 +86,18 @@ class Navigation:
 @register.simple_tag
 def site_navigation(page):
     return Navigation(page)
+
+
+@register.simple_tag
+def footer_pages(nav):
+    """The footer's links: from the page's navigation, or looked up on error pages, where a
+    database that is down must not stop the error page from showing."""
+    if nav:
+        return nav.footer
+    try:
+        return list(Page.objects.published().filter(show_in_footer=True).order_by("position"))
+    except DatabaseError:
+        return []
 
 
 @register.simple_tag
