@@ -11,6 +11,7 @@ from .models import (
     PageContact,
     Project,
     ProjectPartner,
+    Redirect,
     StakeholderGroup,
     StakeholderMember,
 )
@@ -58,7 +59,7 @@ class ProjectPartnerInline(admin.TabularInline):
 class EventInline(TranslationTabularInline):
     model = Event
     extra = 0
-    fields = ["title", "start", "end", "all_day", "place"]
+    fields = ["title", "start", "end", "all_day", "place", "registration_url"]
 
 
 @admin.register(Project)
@@ -119,3 +120,11 @@ class FeedbackAdmin(admin.ModelAdmin):
     @admin.action(description=_("Export selected feedback as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
         return feedback_csv(queryset.select_related("page"))
+
+
+@admin.register(Redirect)
+class RedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_path", "language", "page", "url", "created_at"]
+    list_filter = ["language"]
+    search_fields = ["old_path", "url"]
+    autocomplete_fields = ["page"]

@@ -1,9 +1,12 @@
+import re
+
 from django.conf import global_settings, settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
@@ -196,7 +199,15 @@ class Page(models.Model):
                 setattr(self, path_field(language), path)
             super().save(*args, **kwargs)
             new_paths = tuple(getattr(self, path_field(lang)) for lang in LANGUAGE_CODES)
+            # An address in use by a page is never also a redirect.
+            for language, path in zip(LANGUAGE_CODES, new_paths, strict=True):
+                Redirect.objects.filter(language=language, old_path=path).delete()
             if old_paths is not None and tuple(old_paths) != new_paths:
+                for language, old, new in zip(LANGUAGE_CODES, old_paths, new_paths, strict=True):
+                    if old != new:
+                        Redirect.objects.update_or_create(
+                            language=language, old_path=old, defaults={"page": self, "url": ""}
+                        )
                 for child in self.children.all():
                     child.save()
 
@@ -425,6 +436,10 @@ class Event(models.Model):
     )
     place = models.CharField(_("place"), max_length=200, blank=True)
     text = models.TextField(_("text"), blank=True)
+    registration_url = models.URLField(
+        _("registration link"), blank=True, help_text=_("Where visitors sign up, if they need to.")
+    )
+    modified_at = models.DateTimeField(_("modified"), auto_now=True)
     project = models.ForeignKey(
         Project,
         verbose_name=_("project"),
@@ -442,11 +457,18 @@ class Event(models.Model):
     def __str__(self):
         return f"{self.title} ({timezone.localtime(self.start):%Y-%m-%d})"
 
-    def get_absolute_url(self):
-        calendar = Page.objects.published().filter(kind=Page.Kind.CALENDAR).first()
+    def get_absolute_url(self, calendar=None, language=None):
+        """The event's page below the calendar page, e.g. /sv/kalender/3-partnermote-i-orebro/."""
+        calendar = calendar or Page.objects.published().filter(kind=Page.Kind.CALENDAR).first()
         if calendar is None:
-            return f"#event-{self.pk}"
-        return f"{calendar.get_absolute_url()}#event-{self.pk}"
+            return ""
+        language = language or current_language()
+        with override(language):
+            slug = slugify(self.title)
+        return f"{calendar.get_absolute_url(language)}{self.pk}-{slug}/"
+
+    def finish(self):
+        return self.end or self.start
 
     def is_upcoming(self, now=None) -> bool:
         """Whether the event has not yet finished; an all-day event lasts its whole last day."""
@@ -485,3 +507,64 @@ class Feedback(models.Model):
     def __str__(self):
         answer = _("Yes") if self.helpful else _("No")
         return f"{self.page} – {answer}"
+
+
+class Redirect(models.Model):
+    """An old address that answers with a permanent redirect, per language.
+
+    Made automatically when a page's address changes (renamed or moved), and by hand.
+    """
+
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    old_path = models.CharField(
+        _("old address"),
+        max_length=PATH_MAX_LENGTH,
+        help_text=_("Below the language prefix, with a trailing slash, e.g. “projekt/raise/”."),
+    )
+    page = models.ForeignKey(
+        Page,
+        verbose_name=_("new page"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="redirects",
+    )
+    url = models.CharField(
+        _("or new address"),
+        max_length=PATH_MAX_LENGTH,
+        blank=True,
+        help_text=_("An address on this site starting with /, or a full https:// address."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["language", "old_path"]
+        verbose_name = _("redirect")
+        verbose_name_plural = _("redirects")
+        constraints = [
+            models.UniqueConstraint(fields=["language", "old_path"], name="unique_redirect")
+        ]
+
+    def __str__(self):
+        return f"/{self.language}/{self.old_path} → {self.target()}"
+
+    def target(self) -> str:
+        if self.page_id:
+            return self.page.get_absolute_url(self.language)
+        return self.url
+
+    def clean(self):
+        errors = {}
+        if bool(self.page_id) == bool(self.url):
+            errors["url"] = _("Choose either a page or an address.")
+        elif self.url and not (
+            (self.url.startswith("/") and not self.url.startswith("//"))
+            or self.url.startswith("https://")
+        ):
+            errors["url"] = _("Use an address starting with / or https://.")
+        if self.old_path and not re.fullmatch(r"(?:[-a-zA-Z0-9_]+/)+", self.old_path):
+            errors["old_path"] = _("Use address segments followed by slashes, e.g. “projekt/”.")
+        elif Page.objects.by_path(self.old_path, self.language).exists():
+            errors["old_path"] = _("A page already has this address.")
+        if errors:
+            raise ValidationError(errors)

@@ -2,26 +2,26 @@ import re
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
-from . import feedback
+from . import calendar, feedback, search
 from .models import (
     LANGUAGE_CODES,
     PATH_MAX_LENGTH,
-    Event,
     Page,
     Project,
+    Redirect,
     current_language,
 )
 
 # Stored paths only ever hold slugs separated by slashes; anything else cannot be a page, and
 # is refused before it reaches the database (PostgreSQL rejects NUL bytes with an error).
 PATH_RE = re.compile(r"(?:[-a-zA-Z0-9_]+/)*")
-SEARCH_MAX_LENGTH = 200
 
 
 def is_staff(request) -> bool:
@@ -42,9 +42,14 @@ def visible_pages(request):
 def page_detail(request, path):
     if len(path) > PATH_MAX_LENGTH or not PATH_RE.fullmatch(path):
         raise Http404
-    page = get_object_or_404(
-        visible_pages(request).select_related("project__stakeholder_group"), **_path_lookup(path)
+    page = (
+        visible_pages(request)
+        .select_related("project__stakeholder_group")
+        .filter(**_path_lookup(path))
+        .first()
     )
+    if page is None:
+        return _not_a_page(request, path)
     context = {
         "page": page,
         "preview": not page.is_live(),
@@ -68,6 +73,24 @@ def page_detail(request, path):
 
 def _path_lookup(path):
     return {f"path_{current_language()}": path}
+
+
+def _not_a_page(request, path):
+    """An event below the calendar page, or an address that has moved; otherwise a 404."""
+    response = calendar.event_detail(request, path, visible_pages(request))
+    if response is not None:
+        return response
+    moved = (
+        Redirect.objects.filter(language=current_language(), old_path=path)
+        .select_related("page")
+        .first()
+    )
+    if moved is None or (moved.page_id and not (moved.page.is_live() or is_staff(request))):
+        raise Http404
+    target = moved.target()
+    if request.META.get("QUERY_STRING"):
+        target = f"{target}?{request.META['QUERY_STRING']}"
+    return HttpResponsePermanentRedirect(target)
 
 
 def _project_context(request, page):
@@ -102,42 +125,51 @@ def _standard_context(request, page):
 
 
 def _project_list_context(request, page):
+    today = timezone.localdate()
     projects = (
-        visible_pages(request).filter(parent=page, kind=Page.Kind.PROJECT).select_related("project")
+        Page.objects.published()
+        .filter(kind=Page.Kind.PROJECT, project__isnull=False)
+        .select_related("project")
+        .annotate(final_date=Coalesce("project__extension_end_date", "project__end_date"))
+        .order_by("title_" + current_language(), "pk")
     )
-    return {"project_pages": list(projects)}
-
-
-def _calendar_context(request, page):
-    now = timezone.now()
-    events = list(
-        Event.objects.filter(
-            Q(project__isnull=True) | Q(project__page__in=Page.objects.published())
-        ).select_related("project")
-    )
+    programmes = sorted({p.project.programme for p in projects if p.project.programme})
+    status = request.GET.get("status", "")
+    programme = request.GET.get("programme", "")
+    shown = [
+        p
+        for p in projects
+        if (status != "ongoing" or p.final_date >= today)
+        and (status != "ended" or p.final_date < today)
+        and (programme not in programmes or p.project.programme == programme)
+    ]
     return {
-        "upcoming_events": [e for e in events if e.is_upcoming(now)],
-        "past_events": [e for e in reversed(events) if not e.is_upcoming(now)],
+        "project_pages": shown,
+        "programmes": programmes,
+        "chosen_status": status if status in ("ongoing", "ended") else "",
+        "chosen_programme": programme if programme in programmes else "",
     }
-
-
-def _search_context(request, page):
-    # NUL cannot be stored or searched for in PostgreSQL; no page contains one anyway.
-    query = request.GET.get("q", "").replace("\x00", "").strip()
-    if not query:
-        return {"query": "", "results": None}
-    if len(query) > SEARCH_MAX_LENGTH:
-        return {"query": query[:SEARCH_MAX_LENGTH], "results": None, "query_too_long": True}
-    return {"query": query, "results": list(Page.objects.published().search(query)[:50])}
 
 
 KIND_CONTEXT = {
     Page.Kind.STANDARD: _standard_context,
     Page.Kind.PROJECT: _project_context,
     Page.Kind.PROJECT_LIST: _project_list_context,
-    Page.Kind.CALENDAR: _calendar_context,
-    Page.Kind.SEARCH: _search_context,
+    Page.Kind.CALENDAR: calendar.calendar_context,
+    Page.Kind.SEARCH: search.search_context,
 }
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        "Disallow: /feedback/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=3600)
+    return response
 
 
 def bench_bare(request):

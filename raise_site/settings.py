@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_countries",
     "contacts",
     "pages",
@@ -183,6 +184,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+
+# --- Calendar and search engines ------------------------------------------
+
+# The domain in iCalendar UIDs: it must never change, or calendars duplicate every event.
+ICALENDAR_UID_DOMAIN = os.environ.get("ICALENDAR_UID_DOMAIN", "utveckling.regionorebrolan.se")
 
 # --- Feedback ("Hade du nytta av innehållet på denna sida?") ------------
 

@@ -1,14 +1,25 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
 
 from pages import feedback
+from pages.sitemaps import SITEMAPS
+from pages.views import robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Outside the language prefix, so that no page address can ever shadow it.
     path("feedback/", feedback.receive, name="feedback"),
+    path(
+        "sitemap.xml",
+        cache_control(public=True, max_age=3600)(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
+    path("robots.txt", robots_txt, name="robots_txt"),
 ]
 
 if settings.BENCH_VIEWS:

@@ -46,6 +46,13 @@ PAGES = {
         "/en/accessibility-statement/",
     ),
     "cookies": ("/sv/om-kakor/", "/en/about-cookies/"),
+    "event": ("/sv/kalender/3-partnermote-i-orebro/", "/en/calendar/3-partner-meeting-in-orebro/"),
+    "filtered calendar": ("/sv/kalender/?project=1", "/en/calendar/?project=1"),
+    "filtered project list": (
+        "/sv/kultur-och-civilsamhalle/pagaende-insatser/projekt/?status=ended",
+        "/en/culture-and-civil-society/ongoing-initiatives/projects/?status=ongoing",
+    ),
+    "empty search": ("/sv/sok/?q=", "/en/search/?q=+"),
 }
 ALL_URLS = [url for pair in PAGES.values() for url in pair]
 

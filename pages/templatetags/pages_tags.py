@@ -1,14 +1,19 @@
+import json
 from functools import cached_property
 
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
-from django.utils.translation import get_language_info, override
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language_info, gettext, override
 
+from pages import search
 from pages.models import (
+    DEFAULT_LANGUAGE,
     LANGUAGE_CODES,
     Page,
     current_language,
@@ -169,3 +174,77 @@ def long_date(value):
 def absolute_url(context, url):
     request = context.get("request")
     return request.build_absolute_uri(url) if request else url
+
+
+@register.simple_tag
+def event_url(event, calendar):
+    """The event's own page, when the site has a calendar page to put it under."""
+    return event.get_absolute_url(calendar=calendar) if calendar else ""
+
+
+@register.filter
+def highlight(headline):
+    return search.highlighted(headline)
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context, page):
+    """The page's address in the active language, or in Swedish while it has no translation."""
+    language = current_language() if page.is_translated() else DEFAULT_LANGUAGE
+    return context["request"].build_absolute_uri(page.get_absolute_url(language))
+
+
+@register.simple_tag(takes_context=True)
+def page_json_ld(context, page):
+    request = context["request"]
+    return {
+        "@context": "https://schema.org",
+        "@type": "WebPage",
+        "name": page.title,
+        "description": page.meta_description or page.lead,
+        "url": request.build_absolute_uri(page.get_absolute_url()),
+        "inLanguage": current_language(),
+        "dateModified": page.last_updated.isoformat(),
+        "isPartOf": {
+            "@type": "WebSite",
+            "name": gettext("Region Örebro County – Regional development"),
+            "url": request.build_absolute_uri(reverse("pages:home")),
+        },
+        "publisher": {"@type": "GovernmentOrganization", "name": "Region Örebro län"},
+    }
+
+
+@register.simple_tag(takes_context=True)
+def event_json_ld(context, event):
+    request = context["request"]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title,
+        "url": request.build_absolute_uri(request.path),
+        "inLanguage": current_language(),
+        "eventStatus": "https://schema.org/EventScheduled",
+        "organizer": {"@type": "GovernmentOrganization", "name": "Region Örebro län"},
+    }
+    if event.all_day:
+        data["startDate"] = timezone.localtime(event.start).date().isoformat()
+        data["endDate"] = timezone.localtime(event.finish()).date().isoformat()
+    else:
+        data["startDate"] = timezone.localtime(event.start).isoformat()
+        if event.end:
+            data["endDate"] = timezone.localtime(event.end).isoformat()
+    if event.place:
+        data["location"] = {"@type": "Place", "name": event.place, "address": event.place}
+    if event.text:
+        data["description"] = event.text
+    return data
+
+
+@register.filter
+def json_ld(data):
+    """`data` in a JSON-LD script block, escaped so no text can close the block."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
+
+
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}

@@ -1,0 +1,163 @@
+"""The “Kalender”: events by month, event pages and iCalendar feeds."""
+
+import datetime
+import itertools
+import re
+import zoneinfo
+
+import icalendar
+from django.conf import settings
+from django.db.models import Q
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from .models import LANGUAGE_CODES, Event, Page, Project, current_language
+
+EVENT_SEGMENT_RE = re.compile(r"(?P<parent>(?:[-a-zA-Z0-9_]+/)*)(?P<pk>\d{1,12})(?:-[-a-z0-9]*)?/")
+STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+
+
+def public_events():
+    """Events visitors may see: their project's page is published, or they have no project."""
+    return Event.objects.filter(
+        Q(project__isnull=True) | Q(project__page__in=Page.objects.published())
+    ).select_related("project__page")
+
+
+def calendar_context(request, page):
+    now = timezone.now()
+    projects = list(
+        Project.objects.filter(events__isnull=False, page__in=Page.objects.published())
+        .distinct()
+        .order_by("acronym")
+    )
+    chosen = _chosen_project(request, projects)
+    events = list(public_events())
+    if chosen:
+        events = [e for e in events if e.project_id == chosen.pk]
+    upcoming = [e for e in events if e.is_upcoming(now)]
+    past = [e for e in reversed(events) if not e.is_upcoming(now)]
+    for event in events:
+        event.url = event.get_absolute_url(calendar=page)
+    return {
+        "upcoming_by_month": _group(upcoming, lambda e: _local_date(e.start).replace(day=1)),
+        "past_by_year": _group(past, lambda e: _local_date(e.start).year),
+        "upcoming_events": upcoming,
+        "past_events": past,
+        "filter_projects": projects,
+        "chosen_project": chosen,
+    }
+
+
+def _chosen_project(request, projects):
+    wanted = request.GET.get("project", "")
+    return next((p for p in projects if str(p.pk) == wanted), None)
+
+
+def _group(events, key):
+    return [(k, list(group)) for k, group in itertools.groupby(events, key=key)]
+
+
+def _local_date(value):
+    return timezone.localtime(value).date()
+
+
+def event_detail(request, path, visible_pages):
+    """The page of an event below the calendar page, or None if `path` is not one."""
+    match = EVENT_SEGMENT_RE.fullmatch(path)
+    if not match:
+        return None
+    language = current_language()
+    calendar = (
+        visible_pages.filter(kind=Page.Kind.CALENDAR, **{f"path_{language}": match["parent"]})
+        .select_related(None)
+        .first()
+    )
+    if calendar is None:
+        return None
+    event = public_events().filter(pk=int(match["pk"])).first()
+    if event is None:
+        raise Http404
+    canonical = event.get_absolute_url(calendar=calendar)
+    if request.path != canonical:
+        return HttpResponsePermanentRedirect(canonical)
+    context = {
+        "page": calendar,
+        "event": event,
+        "project_page": event.project.page if event.project_id else None,
+        "alternates": [
+            (code, event.get_absolute_url(calendar=calendar, language=code))
+            for code in LANGUAGE_CODES
+        ],
+        "event_is_upcoming": event.is_upcoming(),
+    }
+    response = render(request, "pages/event_detail.html", context)
+    response.page_cacheable = True
+    return response
+
+
+def feed(request):
+    """All public events as an iCalendar feed, optionally for one project (`?project=<id>`)."""
+    events = public_events()
+    project = request.GET.get("project", "")
+    if project:
+        if not project.isdigit() or len(project) > 12:
+            raise Http404
+        events = events.filter(project_id=int(project))
+    return _ics_response(request, list(events), "kalender.ics")
+
+
+def event_feed(request, pk):
+    event = public_events().filter(pk=pk).first()
+    if event is None:
+        raise Http404
+    return _ics_response(request, [event], f"event-{pk}.ics")
+
+
+def _ics_response(request, events, filename):
+    calendar_page = Page.objects.published().filter(kind=Page.Kind.CALENDAR).first()
+    ics = icalendar.Calendar()
+    ics.add("prodid", "-//Region Örebro län//Regional utveckling//SV")
+    ics.add("version", "2.0")
+    ics.add("calscale", "GREGORIAN")
+    ics.add("x-wr-calname", _("Region Örebro County – Regional development"))
+    ics.add("x-wr-timezone", "Europe/Stockholm")
+    for event in events:
+        ics.add_component(_vevent(request, event, calendar_page))
+    ics.add_missing_timezones()
+    response = HttpResponse(ics.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    patch_cache_control(response, public=True)
+    response.page_cacheable = True
+    return response
+
+
+def _vevent(request, event, calendar_page):
+    vevent = icalendar.Event()
+    vevent.add("uid", f"event-{event.pk}@{settings.ICALENDAR_UID_DOMAIN}")
+    vevent.add("dtstamp", event.modified_at)
+    vevent.add("last-modified", event.modified_at)
+    vevent.add("summary", event.title)
+    if event.all_day:
+        first = _local_date(event.start)
+        last = _local_date(event.end) if event.end else first
+        vevent.add("dtstart", first)
+        vevent.add("dtend", last + datetime.timedelta(days=1))  # the end date is exclusive
+    else:
+        vevent.add("dtstart", event.start.astimezone(STOCKHOLM))
+        if event.end:
+            vevent.add("dtend", event.end.astimezone(STOCKHOLM))
+    if event.place:
+        vevent.add("location", event.place)
+    url = ""
+    if calendar_page is not None:
+        url = request.build_absolute_uri(event.get_absolute_url(calendar=calendar_page))
+        vevent.add("url", url)
+    description = "\n\n".join(filter(None, [strip_tags(event.text), event.registration_url, url]))
+    if description:
+        vevent.add("description", description)
+    return vevent

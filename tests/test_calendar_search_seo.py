@@ -1,0 +1,487 @@
+import datetime
+import json
+import re
+import xml.etree.ElementTree as ET  # parses our own sitemap only
+import zoneinfo
+
+import icalendar
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from pages.models import Event, Page, Project, Redirect
+
+from .conftest import RAISE_EN, RAISE_SV, make_page, text_of
+
+pytestmark = pytest.mark.django_db
+
+STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+NOW = datetime.datetime(2027, 3, 10, 12, 0, tzinfo=STOCKHOLM)
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: NOW.astimezone(datetime.UTC))
+    return NOW
+
+
+def at(day, hour=0, minute=0):
+    return datetime.datetime(2027, *day, hour, minute, tzinfo=STOCKHOLM)
+
+
+def event(title, start, end=None, all_day=False, project_id=1, **fields):
+    return Event.objects.create(
+        title_sv=title, start=start, end=end, all_day=all_day, project_id=project_id, **fields
+    )
+
+
+# --- Kalender ---------------------------------------------------------------
+
+
+def test_calendar_groups_upcoming_events_by_month_and_keeps_an_archive(client, demo, fixed_clock):
+    event("Heldag i dag", at((3, 10)), at((3, 10)), all_day=True)
+    event("Slutade nyss", at((3, 10), 9), at((3, 10), 11))
+    event("Senare i mars", at((3, 20), 13), at((3, 20), 15))
+    event("I april", at((4, 2), 10))
+    event("I februari", at((2, 1), 10))
+
+    text = text_of(client.get("/sv/kalender/"))
+
+    upcoming = text[text.index("Kommande evenemang") : text.index("Evenemangsarkiv")]
+    archive = text[text.index("Evenemangsarkiv") :]
+    assert re.search(r"Mars 2027 .*Heldag i dag.*Senare i mars.* April 2027 .*I april", upcoming)
+    assert "Slutade nyss" not in upcoming and "I februari" not in upcoming
+    assert re.search(r"2027 .*Slutade nyss.*I februari.* 2018 .*Partnermöte i Örebro", archive)
+
+
+def test_calendar_in_english_uses_english_month_names(client, demo, fixed_clock):
+    event("I april", at((4, 2), 10), title_en="In April")
+
+    text = text_of(client.get("/en/calendar/"))
+
+    assert "April 2027 2 April 2027 10:00 In April" in text
+    assert "Event archive" in text
+
+
+def test_calendar_can_be_filtered_by_project(client, demo, fixed_clock):
+    other_page = make_page(Page.objects.get(pk=4), "Annat", "annat", kind=Page.Kind.PROJECT)
+    other = Project.objects.create(
+        page=other_page, acronym="ANN", start_date=NOW.date(), end_date=NOW.date()
+    )
+    event("Annat möte", at((5, 5), 10), project_id=other.pk)
+
+    only_raise = text_of(client.get("/sv/kalender/", {"project": 1}))
+    everything = text_of(client.get("/sv/kalender/", {"project": "nonsense"}))
+
+    assert "Partnermöte i Örebro" in only_raise and "Annat möte" not in only_raise
+    assert "Partnermöte i Örebro" in everything and "Annat möte" in everything
+
+
+def test_project_page_splits_meetings_around_today(client, demo, fixed_clock):
+    event("Styrgrupp i morgon", at((3, 11), 10), at((3, 11), 12))
+    event("Styrgrupp i går", at((3, 9), 10), at((3, 9), 12))
+
+    text = text_of(client.get(RAISE_SV))
+
+    upcoming = text[text.index("Kommande möten") : text.index("Tidigare möten")]
+    assert "Styrgrupp i morgon" in upcoming and "Styrgrupp i går" not in upcoming
+    assert "Styrgrupp i går" in text[text.index("Tidigare möten") :]
+
+
+def test_event_page_shows_date_place_project_and_links(client, demo):
+    response = client.get("/sv/kalender/3-partnermote-i-orebro/")
+
+    text = text_of(response)
+    assert response.status_code == 200
+    assert "Partnermöte i Örebro" in text
+    assert "När 4–5 april 2018" in text
+    assert "Var Örebro" in text
+    assert "Projekt RaiSE - Stärk sociala företags konkurrenskraft" in text
+    assert "Evenemanget har ägt rum." in text
+    assert 'href="/sv/events/3.ics"' in response.content.decode()
+
+
+def test_event_page_in_english(client, demo):
+    text = text_of(client.get("/en/calendar/3-partner-meeting-in-orebro/"))
+
+    assert "When 4–5 April 2018" in text
+    assert "Partner meeting in Örebro" in text
+
+
+def test_timed_event_page_shows_times_in_each_language(client, demo):
+    meeting = event("Webbinarium", at((6, 1), 13), at((6, 1), 14, 30), title_en="Webinar")
+
+    swedish = text_of(client.get(f"/sv/kalender/{meeting.pk}-webbinarium/"))
+    english = text_of(client.get(f"/en/calendar/{meeting.pk}-webinar/"))
+
+    assert "När 1 juni 2027 13:00–14:30" in swedish
+    assert "When 1 June 2027 13:00–14:30" in english
+
+
+def test_event_address_with_an_old_slug_redirects_to_the_current_one(client, demo):
+    response = client.get("/sv/kalender/3/")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/sv/kalender/3-partnermote-i-orebro/"
+
+
+@pytest.mark.parametrize("url", ["/sv/kalender/999-finns-inte/", "/sv/kalender/3-x/extra/"])
+def test_unknown_events_are_404(client, demo, url):
+    assert client.get(url).status_code == 404
+
+
+def test_events_of_draft_projects_have_no_page(client, demo):
+    Page.objects.filter(pk=5).update(status=Page.Status.DRAFT)
+
+    assert client.get("/sv/kalender/3-partnermote-i-orebro/").status_code == 404
+    assert client.get("/sv/events/3.ics").status_code == 404
+
+
+def parse_feed(response):
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    return icalendar.Calendar.from_ical(response.content)
+
+
+def test_feed_lists_all_events_with_stable_uids_and_dates(client, demo):
+    calendar = parse_feed(client.get("/sv/events.ics"))
+
+    events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+    assert set(events) == {f"event-{pk}@utveckling.regionorebrolan.se" for pk in (1, 2, 3)}
+    orebro = events["event-3@utveckling.regionorebrolan.se"]
+    assert str(orebro["summary"]) == "Partnermöte i Örebro"
+    assert orebro.decoded("dtstart") == datetime.date(2018, 4, 4)
+    assert orebro.decoded("dtend") == datetime.date(2018, 4, 6)  # exclusive end
+    assert str(orebro["url"]) == "http://testserver/sv/kalender/3-partnermote-i-orebro/"
+
+
+def test_feed_gives_timed_events_in_stockholm_time(client, demo):
+    meeting = event("Webbinarium", at((6, 1), 13), at((6, 1), 14, 30), title_en="Webinar")
+
+    calendar = parse_feed(client.get(f"/en/events/{meeting.pk}.ics"))
+
+    (vevent,) = calendar.walk("VEVENT")
+    start = vevent.decoded("dtstart")
+    assert str(vevent["summary"]) == "Webinar"
+    assert start == at((6, 1), 13)
+    assert start.utcoffset() == datetime.timedelta(hours=2)  # summer time
+    assert vevent["dtstart"].params["TZID"] == "Europe/Stockholm"
+    assert vevent.decoded("dtend") == at((6, 1), 14, 30)
+    assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Stockholm"]
+
+
+def test_feed_can_be_filtered_by_project(client, demo):
+    event("Utan projekt", at((6, 1), 13), project_id=None)
+
+    everything = parse_feed(client.get("/sv/events.ics"))
+    only_raise = parse_feed(client.get("/sv/events.ics", {"project": 1}))
+
+    assert len(everything.walk("VEVENT")) == 4
+    assert len(only_raise.walk("VEVENT")) == 3
+    assert client.get("/sv/events.ics", {"project": "x"}).status_code == 404
+
+
+# --- Projects ---------------------------------------------------------------
+
+
+@pytest.fixture
+def two_projects(demo):
+    projects = Page.objects.get(pk=4)
+    ongoing = make_page(
+        projects, "Nytt projekt", "nytt", "New project", "new", kind=Page.Kind.PROJECT
+    )
+    Project.objects.create(
+        page=ongoing,
+        acronym="NEW",
+        programme_sv="Europeiska socialfonden",
+        programme_en="European Social Fund",
+        start_date=datetime.date(2025, 1, 1),
+        end_date=datetime.date(2099, 1, 1),
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "shown", "hidden"),
+    [
+        ({}, ["RaiSE", "Nytt projekt"], []),
+        ({"status": "ongoing"}, ["Nytt projekt"], ["RaiSE"]),
+        ({"status": "ended"}, ["RaiSE"], ["Nytt projekt"]),
+        ({"programme": "Interreg Europe"}, ["RaiSE"], ["Nytt projekt"]),
+        ({"programme": "okänt", "status": "?"}, ["RaiSE", "Nytt projekt"], []),
+    ],
+)
+def test_project_list_filters_by_status_and_programme(client, two_projects, query, shown, hidden):
+    text = text_of(client.get("/sv/kultur-och-civilsamhalle/pagaende-insatser/projekt/", query))
+
+    for title in shown:
+        assert title in text
+    for title in hidden:
+        assert title not in text
+
+
+def test_project_list_in_english(client, two_projects):
+    url = "/en/culture-and-civil-society/ongoing-initiatives/projects/"
+    text = text_of(client.get(url, {"status": "ongoing"}))
+
+    assert "1 project" in text
+    assert "New project Ongoing · European Social Fund" in text
+
+
+# --- Search -----------------------------------------------------------------
+
+
+def search(client, query, language="sv", **params):
+    url = "/sv/sok/" if language == "sv" else "/en/search/"
+    return client.get(url, {"q": query, **params})
+
+
+def test_search_finds_inflected_swedish_words(client, demo):
+    make_page(Page.objects.get(pk=1), "Om företagen", "om", body_sv="<p>Företagens framtid.</p>")
+
+    text = text_of(search(client, "företag"))
+
+    assert "Om företagen" in text
+    assert "RaiSE - Stärk sociala företags konkurrenskraft" in text
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="stemming needs PostgreSQL")
+def test_postgresql_search_stems_and_ranks(client, demo):
+    home = Page.objects.get(pk=1)
+    make_page(home, "Något annat", "annat", body_sv="<p>Här nämns kommunerna en gång.</p>")
+    make_page(home, "Kommuner", "kommuner", lead_sv="Om länets kommuner.")
+
+    html = search(client, "kommun").content.decode()
+
+    results = html[html.index('<ol class="results"') :]
+    assert results.index("Kommuner</a>") < results.index("Något annat</a>")
+    assert "<mark>kommunerna</mark>" in html
+    english = text_of(search(client, "enterprise", "en"))
+    assert "RaiSE – Strengthening the competitiveness of social enterprises" in english
+
+
+def test_snippets_highlight_matches_and_escape_the_rest(client, demo):
+    make_page(
+        Page.objects.get(pk=1),
+        "Varning",
+        "varning",
+        body_sv="<p>Skriv aldrig &lt;script&gt;alert(1)&lt;/script&gt; i ett sociala fält.</p>",
+    )
+
+    html = search(client, "sociala").content.decode()
+
+    assert "<mark>sociala</mark>" in html
+    assert "<script>alert" not in html
+
+
+def test_search_never_finds_drafts(client, demo):
+    make_page(Page.objects.get(pk=1), "Hemligt utkast", "utkast", status=Page.Status.DRAFT)
+
+    assert "En träff" not in text_of(search(client, "Hemligt"))
+    assert "0 träffar" in text_of(search(client, "Hemligt"))
+
+
+def test_search_pages_through_many_results(client, demo):
+    home = Page.objects.get(pk=1)
+    for i in range(12):
+        make_page(home, f"Kulturbidrag {i}", f"bidrag-{i}", lead_sv="Om kulturbidrag.")
+
+    first = text_of(search(client, "kulturbidrag"))
+    second = text_of(search(client, "kulturbidrag", page=2))
+    beyond = search(client, "kulturbidrag", page="999")
+
+    assert "12 träffar" in first and "Sida 1 av 2" in first
+    assert "Sida 2 av 2" in second
+    assert beyond.status_code == 200 and "Sida 2 av 2" in text_of(beyond)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("", "Skriv ett eller flera ord att söka efter."), ("   ", "Skriv ett eller flera ord")],
+)
+def test_empty_search_gets_a_helpful_message(client, demo, query, message):
+    response = search(client, query)
+
+    assert response.status_code == 200
+    assert message in text_of(response)
+
+
+# --- Redirects --------------------------------------------------------------
+
+
+def test_renamed_page_and_its_descendants_redirect_in_each_language(client, demo):
+    section = Page.objects.get(pk=2)
+    section.slug_sv = "kultur"
+    section.slug_en = "culture"
+    section.save()
+
+    swedish = client.get(RAISE_SV)
+    english = client.get(RAISE_EN + "?utm_source=x")
+
+    assert swedish.status_code == english.status_code == 301
+    assert swedish["Location"] == RAISE_SV.replace("kultur-och-civilsamhalle", "kultur")
+    assert english["Location"] == (
+        RAISE_EN.replace("culture-and-civil-society", "culture") + "?utm_source=x"
+    )
+    assert client.get(swedish["Location"]).status_code == 200
+
+
+def test_moved_page_redirects_from_its_old_address(client, demo):
+    raise_page = Page.objects.get(pk=5)
+    raise_page.parent = Page.objects.get(pk=3)
+    raise_page.save()
+
+    response = client.get(RAISE_SV)
+
+    assert response.status_code == 301
+    assert response["Location"] == (
+        "/sv/kultur-och-civilsamhalle/pagaende-insatser/stark-sociala-foretags-konkurrenskraft/"
+    )
+    assert client.get(RAISE_EN)["Location"] == (
+        "/en/culture-and-civil-society/ongoing-initiatives/"
+        "strengthen-social-enterprises-competitiveness/"
+    )
+
+
+def test_renaming_back_leaves_no_redirect_loop(client, demo):
+    page = Page.objects.get(pk=2)
+    page.slug_sv = "kultur"
+    page.save()
+    page.slug_sv = "kultur-och-civilsamhalle"
+    page.save()
+
+    assert client.get("/sv/kultur-och-civilsamhalle/").status_code == 200
+    assert client.get("/sv/kultur/")["Location"] == "/sv/kultur-och-civilsamhalle/"
+
+
+def test_editors_can_add_redirects_by_hand(client, demo):
+    Redirect.objects.create(language="sv", old_path="raise/", page_id=5)
+    Redirect.objects.create(language="en", old_path="interreg/", url="https://interreg.example/")
+
+    assert client.get("/sv/raise/")["Location"] == RAISE_SV
+    assert client.get("/en/interreg/")["Location"] == "https://interreg.example/"
+
+
+def test_redirect_to_a_draft_is_a_404_for_visitors(client, demo):
+    Redirect.objects.create(language="sv", old_path="raise/", page_id=5)
+    Page.objects.filter(pk=5).update(status=Page.Status.DRAFT)
+
+    assert client.get("/sv/raise/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("fields", "field_in_error"),
+    [
+        ({"old_path": "raise/", "url": "javascript:alert(1)"}, "url"),
+        ({"old_path": "raise/", "url": "//evil.example/"}, "url"),
+        ({"old_path": "raise/"}, "url"),
+        ({"old_path": "no-slash", "url": "/sv/"}, "old_path"),
+        ({"old_path": "kultur-och-civilsamhalle/", "url": "/sv/"}, "old_path"),
+    ],
+)
+def test_bad_redirects_are_refused(demo, fields, field_in_error):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        Redirect(language="sv", **fields).full_clean()
+
+    assert field_in_error in error.value.message_dict
+
+
+# --- Search engines ---------------------------------------------------------
+
+SITEMAP_NS = {
+    "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "x": "http://www.w3.org/1999/xhtml",
+}
+
+
+def test_sitemap_lists_each_page_once_per_language_it_exists_in(client, demo):
+    make_page(Page.objects.get(pk=1), "Bara svenska", "bara-svenska")
+    make_page(Page.objects.get(pk=1), "Utkast", "utkast", status=Page.Status.DRAFT)
+
+    response = client.get("/sitemap.xml")
+
+    root = ET.fromstring(response.content)  # noqa: S314 (our own output)
+    locations = [
+        u.findtext("s:loc", namespaces=SITEMAP_NS) for u in root.findall("s:url", SITEMAP_NS)
+    ]
+    assert len(locations) == len(set(locations))
+    assert "http://testserver" + RAISE_SV in locations
+    assert "http://testserver" + RAISE_EN in locations
+    assert "http://testserver/sv/bara-svenska/" in locations
+    assert "http://testserver/en/bara-svenska/" not in locations
+    assert not any("utkast" in loc or "/sok/" in loc for loc in locations)
+    assert len([loc for loc in locations if "/sv/" in loc and "kalender/" not in loc]) == 8
+
+
+def test_sitemap_has_hreflang_alternates_and_lastmod(client, demo):
+    root = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314 (our own output)
+
+    entry = next(
+        u
+        for u in root.findall("s:url", SITEMAP_NS)
+        if u.findtext("s:loc", namespaces=SITEMAP_NS) == "http://testserver" + RAISE_SV
+    )
+    assert entry.findtext("s:lastmod", namespaces=SITEMAP_NS) == "2021-10-05"
+    alternates = {
+        link.get("hreflang"): link.get("href") for link in entry.findall("x:link", SITEMAP_NS)
+    }
+    assert alternates == {
+        "sv": "http://testserver" + RAISE_SV,
+        "en": "http://testserver" + RAISE_EN,
+    }
+
+
+def test_robots_txt_points_at_the_sitemap(client):
+    response = client.get("/robots.txt")
+
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
+    assert "Disallow: /admin/" in response.content.decode()
+
+
+def json_ld(response):
+    html = response.content.decode()
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return json.loads(block.group(1))
+
+
+def test_pages_carry_canonical_open_graph_and_json_ld(client, demo):
+    response = client.get(RAISE_EN)
+    html = response.content.decode()
+
+    assert f'<link rel="canonical" href="http://testserver{RAISE_EN}">' in html
+    assert '<meta property="og:locale" content="en_GB">' in html
+    assert (
+        '<meta property="og:title" content="RaiSE – Strengthening the competitiveness of '
+        'social enterprises">'
+    ) in html
+    data = json_ld(response)
+    assert data["@type"] == "WebPage"
+    assert data["dateModified"] == "2021-10-05"
+    assert data["inLanguage"] == "en"
+
+
+def test_untranslated_english_page_names_the_swedish_one_as_canonical(client, demo):
+    make_page(Page.objects.get(pk=1), "Bara svenska", "bara-svenska")
+
+    html = client.get("/en/bara-svenska/").content.decode()
+
+    assert '<link rel="canonical" href="http://testserver/sv/bara-svenska/">' in html
+
+
+def test_event_pages_carry_event_json_ld(client, demo):
+    data = json_ld(client.get("/sv/kalender/3-partnermote-i-orebro/"))
+
+    assert data["@type"] == "Event"
+    assert (data["startDate"], data["endDate"]) == ("2018-04-04", "2018-04-05")
+    assert data["location"]["name"] == "Örebro"
+
+
+def test_json_ld_cannot_be_broken_out_of(client, demo):
+    Page.objects.filter(pk=5).update(title_sv='</script><script>alert("x")</script>')
+
+    response = client.get(RAISE_SV)
+
+    assert json_ld(response)["name"] == '</script><script>alert("x")</script>'
+    assert '<script>alert("x")' not in response.content.decode()
