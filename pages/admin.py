@@ -1,10 +1,16 @@
+import re
+
+from django import forms
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from .feedback_reports import feedback_csv, feedback_summary
 from .models import (
+    LANGUAGE_CODES,
     Event,
     Feedback,
     Page,
@@ -16,6 +22,68 @@ from .models import (
     StakeholderMember,
 )
 
+LANGUAGE_SUFFIX_RE = re.compile(rf"_(?:{'|'.join(LANGUAGE_CODES)})$")
+
+
+class MinorChangeForm(forms.ModelForm):
+    minor_change = forms.BooleanField(
+        label=_("Minor change"),
+        required=False,
+        help_text=_(
+            "A typo fix or similar: “Last updated” keeps its date and the translation is not "
+            "marked as out of date."
+        ),
+    )
+
+
+class RecordsEditsAdmin:
+    """Keeps a page's "Senast uppdaterad" date and per-language edit times truthful.
+
+    `visible_fields` are the form fields visitors see (translated ones by their base name);
+    any changed inline counts as a visible change too. The rules are in `Page.record_edit`.
+    """
+
+    form = MinorChangeForm
+    visible_fields: tuple[str, ...] = ()
+
+    def page_of(self, obj):
+        return obj
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        changed = {
+            name
+            for name in form.changed_data
+            if name == "last_updated" or LANGUAGE_SUFFIX_RE.sub("", name) in self.visible_fields
+        }
+        changed |= {formset.prefix for formset in formsets if formset.has_changed()}
+        page = self.page_of(form.instance)
+        fields = page.record_edit(changed, minor=form.cleaned_data.get("minor_change", False))
+        if fields:
+            page.save(update_fields=fields)
+
+
+class StaleFilter(admin.SimpleListFilter):
+    title = _("last updated")
+    parameter_name = "stale"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("12 months ago or more"))]
+
+    def queryset(self, request, queryset):
+        return queryset.stale() if self.value() == "yes" else queryset
+
+
+class TranslationOutdatedFilter(admin.SimpleListFilter):
+    title = _("English translation")
+    parameter_name = "translation_outdated"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("May be out of date"))]
+
+    def queryset(self, request, queryset):
+        return queryset.translation_outdated("en") if self.value() == "yes" else queryset
+
 
 class PageContactInline(admin.TabularInline):
     model = PageContact
@@ -24,9 +92,10 @@ class PageContactInline(admin.TabularInline):
 
 
 @admin.register(Page)
-class PageAdmin(TranslationAdmin):
+class PageAdmin(RecordsEditsAdmin, TranslationAdmin):
+    visible_fields = ("title", "lead", "body", "meta_description")
     list_display = ["title", "path_sv", "kind", "status", "last_updated"]
-    list_filter = ["status", "kind", "show_in_menu"]
+    list_filter = ["status", "kind", StaleFilter, TranslationOutdatedFilter, "show_in_menu"]
     search_fields = ["title_sv", "title_en", "path_sv", "path_en"]
     prepopulated_fields = {"slug_sv": ["title_sv"], "slug_en": ["title_en"]}
     autocomplete_fields = ["parent"]
@@ -34,7 +103,18 @@ class PageAdmin(TranslationAdmin):
     readonly_fields = ["visitor_feedback"]
     fieldsets = [
         (None, {"fields": ["parent", "kind", "title", "slug", "lead", "body"]}),
-        (None, {"fields": ["status", "publish_from", "publish_until", "last_updated"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "status",
+                    "publish_from",
+                    "publish_until",
+                    "last_updated",
+                    "minor_change",
+                ]
+            },
+        ),
         (
             None,
             {
@@ -45,9 +125,29 @@ class PageAdmin(TranslationAdmin):
         (_("Visitor feedback"), {"fields": ["visitor_feedback"]}),
     ]
 
+    actions = ["mark_reviewed"]
+
     @admin.display(description=_("Did the content help you?"))
     def visitor_feedback(self, obj):
         return feedback_summary(obj) if obj.pk else "–"
+
+    @admin.action(description=_("Mark as reviewed today"), permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        today = timezone.localdate()
+        pages = list(queryset)
+        for page in pages:
+            # One save per page, so that the page cache and history notice the change.
+            page.last_updated = today
+            page.save(update_fields=["last_updated"])
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d page marked as reviewed today.",
+                "%(count)d pages marked as reviewed today.",
+                len(pages),
+            )
+            % {"count": len(pages)},
+        )
 
 
 class ProjectPartnerInline(admin.TabularInline):
@@ -63,11 +163,24 @@ class EventInline(TranslationTabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(TranslationAdmin):
+class ProjectAdmin(RecordsEditsAdmin, TranslationAdmin):
+    visible_fields = (
+        "acronym",
+        "full_name",
+        "programme",
+        "start_date",
+        "end_date",
+        "extension_end_date",
+        "extension_text",
+        "stakeholder_group",
+    )
     list_display = ["acronym", "programme", "start_date", "end_date", "extension_end_date"]
     search_fields = ["acronym", "full_name_sv", "full_name_en"]
     autocomplete_fields = ["page", "stakeholder_group"]
     inlines = [ProjectPartnerInline, EventInline]
+
+    def page_of(self, obj):
+        return obj.page
 
 
 class StakeholderMemberInline(admin.TabularInline):

@@ -3,7 +3,7 @@ import re
 from django.conf import global_settings, settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -77,6 +77,20 @@ class PageQuerySet(models.QuerySet):
                 condition |= Q(**{lookup: query})
         return self.filter(condition).exclude(kind=Page.Kind.SEARCH)
 
+    def stale(self, today=None):
+        """Pages whose "Senast uppdaterad" date is twelve months old or older."""
+        return self.filter(last_updated__lte=one_year_before(today or timezone.localdate()))
+
+    def translation_outdated(self, language: str = "en"):
+        """Pages translated into `language` whose Swedish text changed after that translation."""
+        default_edited = f"{DEFAULT_LANGUAGE}_edited_at"
+        edited = f"{language}_edited_at"
+        return (
+            self.exclude(**{build_localized_fieldname("title", language): ""})
+            .filter(**{f"{default_edited}__isnull": False})
+            .filter(Q(**{f"{edited}__isnull": True}) | Q(**{f"{default_edited}__gt": F(edited)}))
+        )
+
     def by_path(self, path: str, language: str | None = None):
         """Pages whose stored full path in `language` (default: the active one) is `path`."""
         return self.filter(**{path_field(language or current_language()): path})
@@ -84,6 +98,13 @@ class PageQuerySet(models.QuerySet):
 
 def path_field(language: str) -> str:
     return f"path_{language}"
+
+
+def one_year_before(day):
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
 
 
 class Page(models.Model):
@@ -150,6 +171,12 @@ class Page(models.Model):
         _("last updated"),
         default=timezone.localdate,
         help_text=_("Shown to visitors as “Senast uppdaterad”."),
+    )
+    sv_edited_at = models.DateTimeField(
+        _("Swedish text last edited"), null=True, blank=True, editable=False
+    )
+    en_edited_at = models.DateTimeField(
+        _("English text last edited"), null=True, blank=True, editable=False
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -223,6 +250,37 @@ class Page(models.Model):
         """Whether the page has its own title in `language` rather than the Swedish fallback."""
         language = language or current_language()
         return bool(getattr(self, build_localized_fieldname("title", language)))
+
+    def translation_outdated(self, language: str | None = None) -> bool:
+        """Whether the Swedish text changed after the translation into `language` was edited."""
+        language = language or current_language()
+        if language == DEFAULT_LANGUAGE or not self.is_translated(language):
+            return False
+        default_edited = getattr(self, f"{DEFAULT_LANGUAGE}_edited_at")
+        edited = getattr(self, f"{language}_edited_at")
+        return default_edited is not None and (edited is None or default_edited > edited)
+
+    def record_edit(self, changed, *, minor: bool = False, now=None) -> list[str]:
+        """Note an editor's change to what visitors see on this page, and return the fields set.
+
+        `changed` names what changed: model fields (localised ones end in their language,
+        e.g. "body_en") or related content ("partners", "page_contacts"). A substantive change
+        sets "Senast uppdaterad" to today, unless the editor set that date by hand, and records
+        when each language's text was edited; a minor change (a typo fix) records nothing.
+        """
+        changed = set(changed)
+        if minor or not changed:
+            return []
+        now = now or timezone.now()
+        updated = []
+        for language in LANGUAGE_CODES:
+            if any(name.endswith(f"_{language}") for name in changed):
+                setattr(self, f"{language}_edited_at", now)
+                updated.append(f"{language}_edited_at")
+        if "last_updated" not in changed:
+            self.last_updated = timezone.localdate(now)
+            updated.append("last_updated")
+        return updated
 
     def is_live(self, now=None) -> bool:
         """Whether visitors can see the page now; the Python twin of `published()`."""

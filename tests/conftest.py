@@ -4,7 +4,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 
 from contacts.models import Contact, Organisation
@@ -33,6 +33,14 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in Swedish, whatever language the previous test's last request used."""
+    translation.activate("sv")
+    yield
+    translation.activate("sv")
 
 
 @pytest.fixture
@@ -91,3 +99,34 @@ def text_of(response) -> str:
     html = response.content.decode()
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return " ".join(strip_tags(html).split())
+
+
+def admin_form_data(response, **changes) -> dict:
+    """The POST data an admin change form would send as shown in `response`, with `changes`."""
+    data = {}
+
+    def add(form):
+        for name, field in form.fields.items():
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            key = form.add_prefix(name)
+            if isinstance(value, list | tuple):
+                data[key] = [str(v) for v in value]
+            elif isinstance(value, datetime.datetime):  # the admin's split date and time
+                value = timezone.localtime(value)
+                data[f"{key}_0"] = value.date().isoformat()
+                data[f"{key}_1"] = value.time().isoformat()
+            else:
+                data[key] = str(value)
+                if field.show_hidden_initial:  # fields with a callable default, as browsers do
+                    data[form.add_initial_prefix(name)] = str(value)
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        add(formset.management_form)
+        for form in formset.forms:
+            add(form)
+    data.update(changes)
+    return data

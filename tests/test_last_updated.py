@@ -1,0 +1,148 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from pages.models import Page, Project
+
+from .conftest import RAISE_EN, RAISE_SV, admin_form_data, text_of
+
+pytestmark = pytest.mark.django_db
+
+LONG_AGO = datetime.date(2021, 10, 5)
+PAGE_URL = "/admin/pages/page/5/change/"
+PROJECT_URL = "/admin/pages/project/1/change/"
+
+
+def edit(client, url, **changes):
+    data = admin_form_data(client.get(url), **changes)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return response
+
+
+def raise_page():
+    return Page.objects.get(pk=5)
+
+
+def test_a_change_to_the_english_body_sets_last_updated_to_today(admin_client, demo):
+    edit(admin_client, PAGE_URL, body_en="<p>New English text.</p>")
+
+    page = raise_page()
+    assert page.last_updated == timezone.localdate()
+    assert page.en_edited_at is not None
+    assert page.sv_edited_at is None
+
+
+def test_a_minor_change_keeps_the_date(admin_client, demo):
+    title = "RaiSE – Stärk sociala företags konkurrenskraft"
+    edit(admin_client, PAGE_URL, title_sv=title, minor_change="on")
+
+    page = raise_page()
+    assert page.title_sv == title
+    assert page.last_updated == LONG_AGO
+    assert page.sv_edited_at is None
+
+
+def test_a_date_set_by_hand_is_kept_even_with_a_content_change(admin_client, demo):
+    edit(admin_client, PAGE_URL, lead_sv="Ny ingress.", last_updated="2024-05-17")
+
+    assert raise_page().last_updated == datetime.date(2024, 5, 17)
+    response = admin_client.get(RAISE_SV)
+    assert "Senast uppdaterad: den 17 maj 2024" in text_of(response)
+
+
+def test_changing_only_settings_visitors_do_not_see_keeps_the_date(admin_client, demo):
+    edit(admin_client, PAGE_URL, position="7", show_in_menu="")
+
+    assert raise_page().last_updated == LONG_AGO
+
+
+def test_changing_the_project_facts_updates_the_project_page(admin_client, demo):
+    edit(admin_client, PROJECT_URL, start_date="2017-02-01")
+
+    assert raise_page().last_updated == timezone.localdate()
+    assert Project.objects.get(pk=1).start_date == datetime.date(2017, 2, 1)
+
+
+def test_removing_a_partner_updates_the_project_page(admin_client, demo):
+    data = admin_form_data(admin_client.get(PROJECT_URL))
+    data["partners-0-DELETE"] = "on"
+
+    assert admin_client.post(PROJECT_URL, data).status_code == 302
+    assert raise_page().last_updated == timezone.localdate()
+    assert Project.objects.get(pk=1).partners.count() == 5
+
+
+def test_reordering_the_page_contacts_updates_the_page(admin_client, demo):
+    edit(admin_client, PAGE_URL, **{"page_contacts-0-position": "9"})
+
+    assert raise_page().last_updated == timezone.localdate()
+
+
+def test_mark_as_reviewed_today_sets_the_date_of_every_chosen_page(admin_client, demo):
+    response = admin_client.post(
+        "/admin/pages/page/",
+        {"action": "mark_reviewed", "_selected_action": ["2", "3", "5"]},
+        follow=True,
+    )
+
+    assert "3 sidor har markerats som granskade i dag." in text_of(response)
+    dates = dict(Page.objects.values_list("pk", "last_updated"))
+    assert [dates[pk] for pk in (2, 3, 5)] == [timezone.localdate()] * 3
+    assert dates[4] == LONG_AGO
+
+
+def test_marking_a_page_reviewed_shows_the_new_date_to_visitors(admin_client, client, demo):
+    client.get(RAISE_SV)
+    admin_client.post("/admin/pages/page/", {"action": "mark_reviewed", "_selected_action": ["5"]})
+
+    today = timezone.localdate()
+    assert f'datetime="{today:%Y-%m-%d}"' in client.get(RAISE_SV).content.decode()
+
+
+def test_stale_filter_lists_pages_not_updated_for_twelve_months(admin_client, demo):
+    today = timezone.localdate()
+    Page.objects.filter(pk=3).update(last_updated=today - datetime.timedelta(days=364))
+    Page.objects.filter(pk=4).update(last_updated=today - datetime.timedelta(days=366))
+
+    response = admin_client.get("/admin/pages/page/", {"stale": "yes"})
+
+    shown = {page.pk for page in response.context["cl"].result_list}
+    assert shown == {1, 2, 4, 5, 6, 7}
+
+
+def test_english_page_says_its_translation_may_be_out_of_date_after_a_swedish_edit(
+    admin_client, client, demo
+):
+    notice = "The English translation may be out of date"
+    edit(admin_client, PAGE_URL, body_en="<p>Translated.</p>")
+    assert notice not in text_of(client.get(RAISE_EN))
+
+    edit(admin_client, PAGE_URL, body_sv="<p>Ny svensk text.</p>")
+
+    assert notice in text_of(client.get(RAISE_EN))
+    assert "översättningen" not in text_of(client.get(RAISE_SV))
+    outdated = admin_client.get("/admin/pages/page/", {"translation_outdated": "yes"})
+    assert [page.pk for page in outdated.context["cl"].result_list] == [5]
+
+    edit(admin_client, PAGE_URL, body_en="<p>Translated again.</p>")
+
+    assert notice not in text_of(client.get(RAISE_EN))
+
+
+def test_a_minor_swedish_fix_does_not_mark_the_translation_out_of_date(admin_client, client, demo):
+    edit(admin_client, PAGE_URL, body_en="<p>Translated.</p>")
+    edit(admin_client, PAGE_URL, body_sv="<p>Rättat stavfel.</p>", minor_change="on")
+
+    assert "may be out of date" not in text_of(client.get(RAISE_EN))
+
+
+def test_the_out_of_date_notice_is_in_swedish_for_swedish_admins_too(demo):
+    from django.utils.translation import gettext, override
+
+    with override("sv"):
+        assert gettext(
+            "The English translation may be out of date: the Swedish page has changed since "
+            "it was translated."
+        ).startswith("Den engelska översättningen")
