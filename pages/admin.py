@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_prose_editor.widgets import AdminProseEditorWidget
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from .feedback_reports import feedback_csv, feedback_summary
@@ -24,6 +25,21 @@ from .models import (
     StakeholderGroup,
     StakeholderMember,
 )
+
+# What the site's stylesheet styles, and so what pages/richtext.py lets through on save.
+BODY_EDITOR_CONFIG = {
+    "extensions": {
+        "Heading": {"levels": [2, 3, 4]},
+        "Bold": True,
+        "Italic": True,
+        "BulletList": True,
+        "OrderedList": True,
+        "ListItem": True,
+        "Blockquote": True,
+        "HardBreak": True,
+        "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto", "tel"]},
+    }
+}
 
 LANGUAGE_SUFFIX_RE = re.compile(rf"_(?:{'|'.join(LANGUAGE_CODES)})$")
 
@@ -137,6 +153,13 @@ class PageAdmin(RecordsEditsAdmin, TranslationAdmin):
     ]
 
     actions = ["mark_reviewed"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name.startswith("body_"):
+            kwargs["widget"] = AdminProseEditorWidget(
+                config=BODY_EDITOR_CONFIG, preset="configurable"
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_ordering(self, request):
         # The stored paths sort as the tree: every page right after its parent. PostgreSQL's

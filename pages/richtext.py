@@ -1,5 +1,7 @@
 """The allow-list for rich text: only what the site's stylesheet styles."""
 
+import re
+
 import nh3
 
 ALLOWED_TAGS = {
@@ -26,6 +28,9 @@ def sanitise(html: str) -> str:
     """Return `html` with every tag, attribute and URL scheme outside the allow-list removed."""
     if not html:
         return html
+    # The editor sends one empty paragraph for an empty field; store that as empty.
+    if re.fullmatch(r"\s*<p>\s*(?:<br>)?\s*</p>\s*", html):
+        return ""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

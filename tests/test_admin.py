@@ -1,8 +1,11 @@
+import re
+
 import pytest
+from django.contrib.staticfiles import finders
 
 from pages.models import Page
 
-from .conftest import make_page, text_of
+from .conftest import RAISE_EN, RAISE_SV, admin_form_data, make_page, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +81,49 @@ def test_only_the_swedish_title_is_required(admin_client, demo):
     errors = response.context["adminform"].form.errors
     assert list(errors) == ["title_sv"]
     assert not Page.objects.filter(slug_sv="bara-engelska").exists()
+
+
+def test_page_bodies_are_edited_with_the_prose_editor_from_our_own_static_files(admin_client, demo):
+    html = admin_client.get("/admin/pages/page/5/change/").content.decode()
+
+    assert 'data-django-prose-editor-configurable="' in html
+    scripts = re.findall(r'<script[^>]*src="([^"]+)"', html)
+    styles = re.findall(r'<link[^>]*href="([^"]+\.css)"', html)
+    assert "/static/django_prose_editor/editor.js" in scripts
+    assert "/static/django_prose_editor/editor.css" in styles
+    assert all(url.startswith("/") and not url.startswith("//") for url in scripts + styles)
+    assert '"django-prose-editor/configurable": "/static/django_prose_editor/configurable.js"' in (
+        html
+    )
+    for url in ("/static/django_prose_editor/configurable.js", *scripts, *styles):
+        if url.startswith("/static/"):
+            assert finders.find(url.removeprefix("/static/")), url
+
+
+def test_scripts_event_handlers_and_javascript_links_never_reach_a_public_page(
+    admin_client, client, demo
+):
+    url = "/admin/pages/page/5/change/"
+    body = (
+        '<p onclick="alert(1)">Hej<script>alert(2)</script></p>'
+        '<p><a href="javascript:alert(3)">länk</a><img src=x onerror="alert(4)"></p>'
+        '<h2 style="color:red" onmouseover="alert(5)">Rubrik</h2>'
+    )
+    data = admin_form_data(admin_client.get(url), body_sv=body, body_en=body)
+    assert admin_client.post(url, data).status_code == 302
+
+    for page_url in (RAISE_SV, RAISE_EN):
+        html = client.get(page_url).content.decode().lower()
+        assert "alert(" not in html
+        assert "javascript:" not in html
+        assert "onclick" not in html
+        assert "onerror" not in html
+        assert "<h2>rubrik</h2>" in html
+
+
+def test_an_emptied_editor_leaves_the_body_empty(admin_client, demo):
+    url = "/admin/pages/page/5/change/"
+    data = admin_form_data(admin_client.get(url), body_en="<p></p>")
+    assert admin_client.post(url, data).status_code == 302
+
+    assert Page.objects.get(pk=5).body_en == ""
