@@ -1,18 +1,19 @@
 from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin
+from reversion_compare.admin import CompareVersionAdmin
 
 from .models import Contact, Organisation
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(TranslationAdmin):
+class OrganisationAdmin(CompareVersionAdmin, TranslationAdmin):
     list_display = ["name", "short_name", "country", "sector"]
     list_filter = ["sector", "country"]
     search_fields = ["name_sv", "name_en", "short_name"]
 
 
 @admin.register(Contact)
-class ContactAdmin(TranslationAdmin):
+class ContactAdmin(CompareVersionAdmin, TranslationAdmin):
     list_display = ["name", "job_title", "organisation", "email"]
     list_filter = ["organisation"]
     search_fields = ["name", "job_title_sv", "job_title_en", "email"]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_prose_editor.widgets import AdminProseEditorWidget
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from reversion_compare.admin import CompareVersionAdmin
 
 from .feedback_reports import feedback_csv, feedback_summary
 from .models import (
@@ -111,7 +112,7 @@ class PageContactInline(admin.TabularInline):
 
 
 @admin.register(Page)
-class PageAdmin(RecordsEditsAdmin, TranslationAdmin):
+class PageAdmin(RecordsEditsAdmin, CompareVersionAdmin, TranslationAdmin):
     visible_fields = ("title", "lead", "body", "meta_description")
     list_display = ["tree_title", "kind", "status", "english", "last_updated", "owner"]
     list_filter = [
@@ -217,7 +218,7 @@ class EventInline(TranslationTabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(RecordsEditsAdmin, TranslationAdmin):
+class ProjectAdmin(RecordsEditsAdmin, CompareVersionAdmin, TranslationAdmin):
     visible_fields = (
         "acronym",
         "full_name",

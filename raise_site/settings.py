@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_countries",
     "django_prose_editor",
+    "reversion",
+    "reversion_compare",
     "contacts",
     "pages",
 ]
