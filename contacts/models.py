@@ -3,8 +3,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from .images import LOGO_SIZE, PHOTO_SIZE, RenditionsMixin, validate_upload_size
 
-class Organisation(models.Model):
+
+class Organisation(RenditionsMixin, models.Model):
     class Sector(models.TextChoices):
         PUBLIC = "public", _("Public sector")
         CIVIL_SOCIETY = "civil_society", _("Civil society")
@@ -27,7 +29,14 @@ class Organisation(models.Model):
     )
     country = CountryField(_("country"), blank=True)
     website = models.URLField(_("website"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="logos/",
+        blank=True,
+        validators=[validate_upload_size],
+        help_text=_("An image file, e.g. PNG or JPEG, of at most 5 MB."),
+    )
+    logo_small = models.ImageField(upload_to="logos/small/", blank=True, editable=False)
     sector = models.CharField(
         _("sector"),
         max_length=20,
@@ -35,6 +44,8 @@ class Organisation(models.Model):
         blank=True,
         help_text=_("Leave empty if you are unsure."),
     )
+
+    renditions = (("logo", "logo_small", LOGO_SIZE, False),)
 
     class Meta:
         ordering = ["name"]
@@ -47,7 +58,7 @@ class Organisation(models.Model):
         return self.name
 
 
-class Contact(models.Model):
+class Contact(RenditionsMixin, models.Model):
     name = models.CharField(_("name"), max_length=200)
     job_title = models.CharField(
         _("job title"),
@@ -57,7 +68,14 @@ class Contact(models.Model):
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    photo = models.ImageField(_("photo"), upload_to="contacts/", blank=True)
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="contacts/",
+        blank=True,
+        validators=[validate_upload_size],
+        help_text=_("An image file, e.g. JPEG or PNG, of at most 5 MB. Shown small and square."),
+    )
+    photo_small = models.ImageField(upload_to="contacts/small/", blank=True, editable=False)
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("organisation"),
@@ -66,6 +84,8 @@ class Contact(models.Model):
         blank=True,
         related_name="contacts",
     )
+
+    renditions = (("photo", "photo_small", PHOTO_SIZE, True),)
 
     class Meta:
         ordering = ["name"]

@@ -73,4 +73,5 @@ def test_a_second_upload_with_the_same_name_keeps_the_first(s3):
 
     assert first.photo.name != second.photo.name
     keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]]
-    assert sorted(keys) == sorted([first.photo.name, second.photo.name])
+    stored = [first.photo, first.photo_small, second.photo, second.photo_small]
+    assert sorted(keys) == sorted(file.name for file in stored)
