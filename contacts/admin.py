@@ -2,6 +2,9 @@ from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin
 from reversion_compare.admin import CompareVersionAdmin
 
+from pages.admin import RecordsEditsAdmin
+from pages.models import Page
+
 from .models import Contact, Organisation
 
 
@@ -13,8 +16,12 @@ class OrganisationAdmin(CompareVersionAdmin, TranslationAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(CompareVersionAdmin, TranslationAdmin):
+class ContactAdmin(RecordsEditsAdmin, CompareVersionAdmin, TranslationAdmin):
+    visible_fields = ("name", "job_title", "email", "phone", "photo", "organisation")
     list_display = ["name", "job_title", "organisation", "email"]
     list_filter = ["organisation"]
     search_fields = ["name", "job_title_sv", "job_title_en", "email"]
     autocomplete_fields = ["organisation"]
+
+    def pages_of(self, obj):
+        return Page.objects.filter(page_contacts__contact=obj).distinct()

@@ -66,8 +66,9 @@ class RecordsEditsAdmin:
     form = MinorChangeForm
     visible_fields: tuple[str, ...] = ()
 
-    def page_of(self, obj):
-        return obj
+    def pages_of(self, obj):
+        """The pages that show `obj`."""
+        return [obj]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -77,10 +78,11 @@ class RecordsEditsAdmin:
             if name == "last_updated" or LANGUAGE_SUFFIX_RE.sub("", name) in self.visible_fields
         }
         changed |= {formset.prefix for formset in formsets if formset.has_changed()}
-        page = self.page_of(form.instance)
-        fields = page.record_edit(changed, minor=form.cleaned_data.get("minor_change", False))
-        if fields:
-            page.save(update_fields=fields)
+        minor = form.cleaned_data.get("minor_change", False)
+        for page in self.pages_of(form.instance):
+            fields = page.record_edit(changed, minor=minor)
+            if fields:
+                page.save(update_fields=fields)
 
 
 class StaleFilter(admin.SimpleListFilter):
@@ -236,8 +238,8 @@ class ProjectAdmin(RecordsEditsAdmin, CompareVersionAdmin, TranslationAdmin):
     autocomplete_fields = ["page", "stakeholder_group"]
     inlines = [ProjectPartnerInline, EventInline]
 
-    def page_of(self, obj):
-        return obj.page
+    def pages_of(self, obj):
+        return [obj.page]
 
 
 class StakeholderMemberInline(admin.TabularInline):

@@ -101,3 +101,20 @@ def test_editors_see_feedback_but_cannot_change_users(editor_client):
     index = text_of(editor_client.get("/admin/"))
     assert "Sidor" in index
     assert "Användare" not in index
+
+
+def test_an_editor_can_open_a_pages_history_and_restore_a_version(editor_client, demo):
+    from reversion.models import Version
+
+    from pages.models import Page
+
+    data = admin_form_data(editor_client.get(PAGE_URL), lead_en="Version one.")
+    assert editor_client.post(PAGE_URL, data).status_code == 302
+    data = admin_form_data(editor_client.get(PAGE_URL), lead_en="Version two.")
+    assert editor_client.post(PAGE_URL, data).status_code == 302
+    first = Version.objects.get_for_object(Page.objects.get(pk=5)).last()
+
+    assert editor_client.get("/admin/pages/page/5/history/").status_code == 200
+    url = f"/admin/pages/page/5/history/{first.pk}/"
+    assert editor_client.post(url, admin_form_data(editor_client.get(url))).status_code == 302
+    assert Page.objects.get(pk=5).lead_en == "Version one."

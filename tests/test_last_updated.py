@@ -146,3 +146,17 @@ def test_the_out_of_date_notice_is_in_swedish_for_swedish_admins_too(demo):
             "The English translation may be out of date: the Swedish page has changed since "
             "it was translated."
         ).startswith("Den engelska översättningen")
+
+
+def test_changing_a_contacts_phone_updates_the_pages_that_show_the_contact(admin_client, demo):
+    edit(admin_client, "/admin/contacts/contact/1/change/", phone="019-60 200 00")
+
+    assert raise_page().last_updated == timezone.localdate()
+    assert Page.objects.get(pk=4).last_updated == LONG_AGO
+
+
+def test_a_minor_contact_fix_keeps_the_dates_of_its_pages(admin_client, demo):
+    url = "/admin/contacts/contact/1/change/"
+    edit(admin_client, url, job_title_sv="Utvecklingsledare: social ekonomi", minor_change="on")
+
+    assert raise_page().last_updated == LONG_AGO
