@@ -258,3 +258,29 @@ def test_footer_links_to_the_accessibility_statement_on_every_page(site, page):
         footer = page.get_by_role("contentinfo")
         name = "Tillgänglighetsredogörelse" if "/sv/" in url else "Accessibility statement"
         expect(footer.get_by_role("link", name=name)).to_be_visible()
+
+
+def test_an_editor_writes_a_bold_word_in_the_prose_editor_without_leaving_the_site(
+    site, page, django_user_model
+):
+    django_user_model.objects.create_superuser("redaktor", "r@example.se", "ett-langt-losenord")
+    hosts = set()
+    page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+    page.goto(site + "/admin/login/?next=/admin/pages/page/5/change/")
+    page.fill("#id_username", "redaktor")
+    page.fill("#id_password", "ett-langt-losenord")
+    page.click("input[type=submit]")
+
+    editors = page.locator(".ProseMirror[contenteditable=true]")
+    expect(editors).to_have_count(2)  # the Swedish and the English body
+    english = editors.nth(1)
+    english.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+b")
+    page.keyboard.type("Fetstil")
+    page.click("input[name=_save]")
+
+    expect(page.locator(".messagelist")).to_be_visible()
+    assert "<strong>Fetstil</strong>" in Page.objects.get(pk=5).body_en
+    assert hosts == {site.split("/")[2]}
