@@ -229,12 +229,16 @@ class Page(models.Model):
             # An address in use by a page is never also a redirect.
             for language, path in zip(LANGUAGE_CODES, new_paths, strict=True):
                 Redirect.objects.filter(language=language, old_path=path).delete()
-            if old_paths is not None and tuple(old_paths) != new_paths:
+            moved = old_paths is not None and tuple(old_paths) != new_paths
+            if moved:
                 for language, old, new in zip(LANGUAGE_CODES, old_paths, new_paths, strict=True):
                     if old != new:
                         Redirect.objects.update_or_create(
                             language=language, old_path=old, defaults={"page": self, "url": ""}
                         )
+            # Restoring an old version writes this row's paths directly, without save(); its
+            # subpages then still sit below the newer address and must follow.
+            if moved or (old_paths is not None and self._subpages_elsewhere(new_paths)):
                 for child in self.children.all():
                     child.save()
 
@@ -245,6 +249,12 @@ class Page(models.Model):
             if not path:
                 return reverse("pages:home")
             return reverse("pages:detail", kwargs={"path": path})
+
+    def _subpages_elsewhere(self, paths) -> bool:
+        elsewhere = Q()
+        for language, path in zip(LANGUAGE_CODES, paths, strict=True):
+            elsewhere |= ~Q(**{f"{path_field(language)}__startswith": path})
+        return self.children.filter(elsewhere).exists()
 
     def is_translated(self, language: str | None = None) -> bool:
         """Whether the page has its own title in `language` rather than the Swedish fallback."""

@@ -71,3 +71,17 @@ def test_contacts_and_organisations_keep_a_history(admin_client, demo):
     assert Version.objects.get_for_object(contact).count() == 1
     assert admin_client.get("/admin/contacts/contact/1/history/").status_code == 200
     assert admin_client.get("/admin/contacts/organisation/").status_code == 200
+
+
+def test_reverting_a_renamed_page_moves_its_subpages_back_too(admin_client, client, demo):
+    url = "/admin/pages/page/3/change/"
+    edit(admin_client, url, lead_sv="Före namnbytet.")
+    before = Version.objects.get_for_object(Page.objects.get(pk=3)).last()
+    edit(admin_client, url, slug_sv="insatser")
+    assert Page.objects.get(pk=5).path_sv.startswith("kultur-och-civilsamhalle/insatser/")
+
+    revert_url = f"/admin/pages/page/3/history/{before.pk}/"
+    admin_client.post(revert_url, admin_form_data(admin_client.get(revert_url)))
+
+    assert Page.objects.get(pk=3).slug_sv == "pagaende-insatser"
+    assert client.get(RAISE_SV).status_code == 200
