@@ -130,7 +130,7 @@ class PageAdmin(RecordsEditsAdmin, CompareVersionAdmin, TranslationAdmin):
     prepopulated_fields = {"slug_sv": ["title_sv"], "slug_en": ["title_en"]}
     autocomplete_fields = ["parent"]
     inlines = [PageContactInline]
-    readonly_fields = ["visitor_feedback"]
+    readonly_fields = ["visitor_feedback", "sv_edited_at", "en_edited_at"]
     fieldsets = [
         (None, {"fields": ["parent", "kind", "title", "slug", "lead", "body"]}),
         (
@@ -142,6 +142,8 @@ class PageAdmin(RecordsEditsAdmin, CompareVersionAdmin, TranslationAdmin):
                     "publish_until",
                     "last_updated",
                     "minor_change",
+                    "sv_edited_at",
+                    "en_edited_at",
                 ]
             },
         ),
@@ -178,6 +180,8 @@ class PageAdmin(RecordsEditsAdmin, CompareVersionAdmin, TranslationAdmin):
 
     @admin.display(description=_("English"))
     def english(self, obj):
+        if obj.translation_outdated("en"):
+            return _("May be out of date")
         if obj.title_en and (obj.body_en or not obj.body_sv):
             return _("Translated")
         if obj.title_en:

@@ -125,6 +125,10 @@ def test_english_page_says_its_translation_may_be_out_of_date_after_a_swedish_ed
     assert "översättningen" not in text_of(client.get(RAISE_SV))
     outdated = admin_client.get("/admin/pages/page/", {"translation_outdated": "yes"})
     assert [page.pk for page in outdated.context["cl"].result_list] == [5]
+    assert text_of(outdated).count("Kan vara inaktuell") == 2  # the filter and the row
+    form = text_of(admin_client.get(PAGE_URL))
+    assert "Svensk text senast ändrad:" in form
+    assert "Engelsk text senast ändrad:" in form
 
     edit(admin_client, PAGE_URL, body_en="<p>Translated again.</p>")
 
