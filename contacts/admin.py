@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Q
 from modeltranslation.admin import TranslationAdmin
 from reversion_compare.admin import CompareVersionAdmin
 
@@ -9,10 +10,18 @@ from .models import Contact, Organisation
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(CompareVersionAdmin, TranslationAdmin):
+class OrganisationAdmin(RecordsEditsAdmin, CompareVersionAdmin, TranslationAdmin):
+    visible_fields = ("name", "short_name", "country", "website", "logo", "sector")
     list_display = ["name", "short_name", "country", "sector"]
     list_filter = ["sector", "country"]
     search_fields = ["name_sv", "name_en", "short_name"]
+
+    def pages_of(self, obj):
+        return Page.objects.filter(
+            Q(project__partners__organisation=obj)
+            | Q(project__stakeholder_group__members__organisation=obj)
+            | Q(page_contacts__contact__organisation=obj)
+        ).distinct()
 
 
 @admin.register(Contact)

@@ -253,11 +253,15 @@ class StakeholderMemberInline(admin.TabularInline):
 
 
 @admin.register(StakeholderGroup)
-class StakeholderGroupAdmin(TranslationAdmin):
+class StakeholderGroupAdmin(RecordsEditsAdmin, TranslationAdmin):
+    visible_fields = ("name", "description")
     list_display = ["name"]
     list_filter = [("projects", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name_sv", "name_en", "members__organisation__name_sv"]
     inlines = [StakeholderMemberInline]
+
+    def pages_of(self, obj):
+        return Page.objects.filter(project__stakeholder_group=obj)
 
 
 @admin.register(Event)

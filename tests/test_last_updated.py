@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from contacts.models import Organisation
 from pages.models import Page, Project
 
 from .conftest import RAISE_EN, RAISE_SV, admin_form_data, text_of
@@ -164,3 +165,28 @@ def test_a_minor_contact_fix_keeps_the_dates_of_its_pages(admin_client, demo):
     edit(admin_client, url, job_title_sv="Utvecklingsledare: social ekonomi", minor_change="on")
 
     assert raise_page().last_updated == LONG_AGO
+
+
+def test_renaming_a_partner_organisation_updates_the_project_page(admin_client, demo):
+    organisation = Organisation.objects.get(short_name="ACCIÓ")
+
+    edit(
+        admin_client,
+        f"/admin/contacts/organisation/{organisation.pk}/change/",
+        name_en="Catalan Agency for Business Competitiveness and Innovation",
+    )
+
+    assert raise_page().last_updated == timezone.localdate()
+    assert Page.objects.get(pk=4).last_updated == LONG_AGO
+
+
+def test_a_new_stakeholder_group_member_updates_the_project_page(admin_client, demo):
+    url = "/admin/pages/stakeholdergroup/1/change/"
+    data = admin_form_data(admin_client.get(url))
+    data["members-TOTAL_FORMS"] = str(int(data["members-TOTAL_FORMS"]) + 1)
+    new = int(data["members-TOTAL_FORMS"]) - 1
+    outsider = Organisation.objects.create(name_sv="Ny förening")
+    data |= {f"members-{new}-organisation": str(outsider.pk), f"members-{new}-position": "9"}
+
+    assert admin_client.post(url, data).status_code == 302
+    assert raise_page().last_updated == timezone.localdate()
