@@ -27,13 +27,17 @@ run: messages
 	$(BIN)/python manage.py ensure_local_admin
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The production server: gunicorn, DEBUG off, static files from WhiteNoise.
+# The production server: gunicorn, DEBUG off, static files from WhiteNoise. It listens on
+# plain HTTP on 127.0.0.1, behind the TLS proxy, so it does not redirect to HTTPS itself
+# unless SECURE_SSL_REDIRECT says so. No gunicorn access log: it would record visitors' IP
+# addresses, and the site logs every request itself (pages/requestlog.py).
 WEB_CONCURRENCY ?= 2
+serve: export SECURE_SSL_REDIRECT ?= false
 serve: messages
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/gunicorn raise_site.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
-		--access-logfile - --forwarded-allow-ips="$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+		--forwarded-allow-ips="$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
 # Figures for the README: requests per second and latency, cached and uncached.
 bench: messages

@@ -6,8 +6,10 @@ Every variable is listed in .env.example and in the README.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -48,12 +50,20 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_countries",
+    "csp",
     "contacts",
     "pages",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that it times and logs every response, page-cache hits included, and
+    # its per-request id never ends up in a cached page.
+    "pages.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The same headers for every visitor, added outside the page cache so that a changed
+    # policy applies to cached pages at once.
+    "pages.headers.StableCSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers If-None-Match / If-Modified-Since with 304, for cached and fresh pages alike.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -111,6 +121,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "raise"),
+            # A Redis that does not answer must not hold requests forever; the page cache
+            # and the health check treat a timeout as the cache being down.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -176,13 +189,73 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # --- Security -----------------------------------------------------------
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
-if env_bool("BEHIND_TLS_PROXY"):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY")
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Plain HTTP is redirected to HTTPS in production. `make serve`, `make bench` and
+# `make loadtest` turn this off to run on http://127.0.0.1.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers check the health endpoint over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# Sent over HTTPS only. includeSubDomains covers hosts below this site's own host name.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading binds the whole registrable domain (regionorebrolan.se) and is decided by
+    # its owner, not by one site below it; `check --deploy` would otherwise remind us of it.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+
+
+def _media_origins() -> list[str]:
+    """Where uploaded images are served from when that is not this site: the bucket."""
+    if not AWS_STORAGE_BUCKET_NAME:
+        return []
+    if domain := os.environ.get("AWS_S3_CUSTOM_DOMAIN"):
+        return [f"https://{domain}"]
+    if endpoint := os.environ.get("AWS_S3_ENDPOINT_URL"):
+        parts = urlsplit(endpoint)
+        return [f"{parts.scheme}://{parts.netloc}"]
+    return [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
+
+
+# The same policy for every page and every visitor (the page cache replays it), so no nonces:
+# the site has no inline scripts or styles, the admin included. The feedback script posts to
+# this site only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, *_media_origins()],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Nothing on the site needs these browser features; saying so stops embedded or injected
+# code from asking visitors for them.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 # --- Feedback ("Hade du nytta av innehållet på denna sida?") ------------
 
@@ -214,10 +287,13 @@ BENCH_BARE_FILE = os.environ.get("BENCH_BARE_FILE", "")
 
 # --- Logging ------------------------------------------------------------
 
+# One JSON object per line on standard error, each with the request's id; one line per
+# request from pages.requestlog (method, path without the query, status, duration). No IP
+# addresses: `make serve` runs gunicorn without its access log for that reason.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"json": {"()": "pages.requestlog.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

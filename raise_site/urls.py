@@ -3,12 +3,13 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from pages import feedback
+from pages import feedback, health
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # Outside the language prefix, so that no page address can ever shadow it.
+    # Outside the language prefix, so that no page address can ever shadow them.
     path("feedback/", feedback.receive, name="feedback"),
+    path("health/", health.health, name="health"),
 ]
 
 if settings.BENCH_VIEWS:
