@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from .cache import CACHE_ERRORS
+from .clients import client_address
 from .forms import CommentForm, FeedbackForm
 from .models import LANGUAGE_CODES, Feedback, Page
 
@@ -57,7 +58,7 @@ def scrub(text: str) -> tuple[str, bool]:
 
 def client_key(request) -> str:
     """A salted hash of the client's address: enough to count its posts, not to identify it."""
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     salt = settings.SECRET_KEY.encode()
     return "feedback-rate:" + hashlib.sha256(salt + address.encode()).hexdigest()
 

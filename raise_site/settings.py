@@ -4,6 +4,7 @@ With nothing set, the site runs locally on SQLite with a local-memory cache.
 Every variable is listed in .env.example and in the README.
 """
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_countries",
+    "axes",
     "csp",
     "contacts",
     "pages",
@@ -78,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "raise_site.urls"
@@ -133,14 +137,47 @@ else:
 # changes take effect on the next request whatever this says.
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "3600"))
 
-# --- Authentication -----------------------------------------------------
+# --- Authentication and the admin ---------------------------------------
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out login is refused before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# The admin's address below the site root, e.g. "redaktion/"; a less obvious one keeps most
+# password-guessing robots away from the login form.
+ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip().strip("/") + "/"
+# Addresses the admin must not take: the language prefixes and the site's own endpoints.
+RESERVED_PREFIXES = {"sv", "en", "feedback", "health", "static", "media"}
+if ADMIN_URL == "/" or ADMIN_URL.split("/")[0] in RESERVED_PREFIXES:
+    raise ImproperlyConfigured(f"ADMIN_URL cannot be {ADMIN_URL!r}.")
+
+# An editor's login lasts a working day, and ends sooner when the browser is closed.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed logins in a row, from one
+# address or for one user name, logins are refused for LOGIN_LOCKOUT_MINUTES, even with the
+# right password. Attempts live in the database, so every app server sees them.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+# Successful logins are not recorded: that would be a register of editors' addresses.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_CLIENT_IP_CALLABLE = "pages.clients.client_address"
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
 
 # --- Languages and time -------------------------------------------------
 
@@ -188,7 +225,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 # --- Security -----------------------------------------------------------
 
-# Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and X-Forwarded-For, which the
+# login throttling and the feedback rate limit then use as the client's address).
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY")
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -6,7 +6,7 @@ from django.urls import include, path
 from pages import feedback, health
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     # Outside the language prefix, so that no page address can ever shadow them.
     path("feedback/", feedback.receive, name="feedback"),
     path("health/", health.health, name="health"),

@@ -89,11 +89,12 @@ def test_production_mode_redirects_to_https_and_sends_the_security_headers(tmp_p
     assert answers["cookies"] == []
 
 
-def test_production_cookies_are_secure(tmp_path):
+def test_production_cookies_are_secure_and_sessions_short(tmp_path):
     result = run_settings(
         production_env(tmp_path),
         "from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, "
-        "s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SECURE_PROXY_SSL_HEADER)",
+        "s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SECURE_PROXY_SSL_HEADER, "
+        "s.SESSION_COOKIE_AGE, s.SESSION_EXPIRE_AT_BROWSER_CLOSE)",
     )
 
     assert result.stdout.split() == [
@@ -102,6 +103,8 @@ def test_production_cookies_are_secure(tmp_path):
         "True",
         "('HTTP_X_FORWARDED_PROTO',",
         "'https')",
+        "28800",
+        "True",
     ]
 
 

@@ -169,3 +169,11 @@ def long_date(value):
 def absolute_url(context, url):
     request = context.get("request")
     return request.build_absolute_uri(url) if request else url
+
+
+@register.filter
+def total_minutes(value) -> int:
+    """A timedelta in whole minutes, rounded up: “15” for fifteen minutes."""
+    if not value:
+        return 0
+    return -(-int(value.total_seconds()) // 60)
