@@ -1,4 +1,5 @@
 from functools import cached_property
+from urllib.parse import urlsplit
 
 from django import template
 from django.db import DatabaseError
@@ -177,3 +178,11 @@ def total_minutes(value) -> int:
     if not value:
         return 0
     return -(-int(value.total_seconds()) // 60)
+
+
+@register.filter
+def web_address(value) -> str:
+    """`value` if it is an http(s) address, else nothing: the admin only accepts those, but a
+    “javascript:” address that came in another way must never become a link."""
+    value = (value or "").strip()
+    return value if urlsplit(value).scheme.lower() in {"http", "https"} else ""
