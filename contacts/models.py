@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from .uploads import contact_photo_path, organisation_logo_path, validate_image
+
 
 class Organisation(models.Model):
     class Sector(models.TextChoices):
@@ -27,7 +29,13 @@ class Organisation(models.Model):
     )
     country = CountryField(_("country"), blank=True)
     website = models.URLField(_("website"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    logo = models.ImageField(
+        _("logo"),
+        upload_to=organisation_logo_path,
+        validators=[validate_image],
+        blank=True,
+        help_text=_("A JPEG, PNG, WebP or GIF image of at most 5 MB."),
+    )
     sector = models.CharField(
         _("sector"),
         max_length=20,
@@ -57,7 +65,13 @@ class Contact(models.Model):
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    photo = models.ImageField(_("photo"), upload_to="contacts/", blank=True)
+    photo = models.ImageField(
+        _("photo"),
+        upload_to=contact_photo_path,
+        validators=[validate_image],
+        blank=True,
+        help_text=_("A JPEG, PNG, WebP or GIF image of at most 5 MB."),
+    )
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("organisation"),

@@ -222,6 +222,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Photos and logos larger than this are refused (contacts/uploads.py); the proxy in front
+# should refuse request bodies much larger than it, too.
+IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 
 # --- Security -----------------------------------------------------------
 
