@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve bench screenshots lint format messages clean
+.PHONY: run test serve bench backup restore screenshots lint format messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,16 @@ serve: messages
 # Figures for the README: requests per second and latency, cached and uncached.
 bench: messages
 	$(BIN)/python scripts/bench.py
+
+# The database and the uploaded media, into a new folder (README: Backup and restore).
+backup: BACKUP_DIR ?= backups/$(shell date +%Y-%m-%d-%H%M%S)
+backup: $(VENV)/.installed
+	$(BIN)/python manage.py backup $(BACKUP_DIR)
+
+# Replace the database and media with a backup: make restore BACKUP_DIR=backups/…
+restore: $(VENV)/.installed
+	$(if $(BACKUP_DIR),,$(error Name the backup: make restore BACKUP_DIR=backups/...))
+	$(BIN)/python manage.py restore $(BACKUP_DIR)
 
 # Pictures of the main pages at 1280 and 375 px wide, in docs/screenshots/.
 screenshots: messages
