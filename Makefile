@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve bench backup restore screenshots lint format messages clean
+.PHONY: run test serve bench loadtest backup restore screenshots lint format messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ serve: messages
 # Figures for the README: requests per second and latency, cached and uncached.
 bench: messages
 	$(BIN)/python scripts/bench.py
+
+# Page views and feedback posts against the production server on 127.0.0.1 for a bounded
+# time (LOADTEST_SECONDS, default 15); fails on any error or any feedback not stored.
+loadtest: messages
+	$(BIN)/python scripts/loadtest.py
 
 # The database and the uploaded media, into a new folder (README: Backup and restore).
 backup: BACKUP_DIR ?= backups/$(shell date +%Y-%m-%d-%H%M%S)
