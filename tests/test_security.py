@@ -226,14 +226,21 @@ def test_500_is_branded_in_the_visitors_language_with_the_database_down(
     assert not response.cookies
 
 
-def test_400_for_an_unknown_host_is_branded(quiet_client, demo):
+@pytest.fixture(params=["database up", "database down"])
+def database(request):
+    if request.param == "database down":
+        request.getfixturevalue("database_down")
+    return request.param
+
+
+def test_400_for_an_unknown_host_is_branded(quiet_client, demo, database):
     response = quiet_client.get("/en/", HTTP_HOST="evil.example")
 
     assert response.status_code == 400
     assert "<h1>The request could not be handled</h1>" in response.content.decode()
 
 
-def test_403_for_a_form_without_its_token_is_branded_in_the_browsers_language(demo):
+def test_403_for_a_form_without_its_token_is_branded_in_the_browsers_language(demo, database):
     client = Client(enforce_csrf_checks=True, raise_request_exception=False)
 
     response = client.post(
