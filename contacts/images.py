@@ -3,24 +3,11 @@
 import io
 from pathlib import PurePosixPath
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 PHOTO_SIZE = (192, 192)  # twice the 96 px shown, for sharp pictures on dense screens
 LOGO_SIZE = (320, 160)
-
-
-def validate_upload_size(file):
-    if file.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            _("The image is %(size)s; upload at most %(limit)s."),
-            params={"size": filesizeformat(file.size), "limit": filesizeformat(MAX_UPLOAD_BYTES)},
-            code="too_large",
-        )
 
 
 def rendition(source, size, *, crop: bool) -> ContentFile:

@@ -3,7 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from .images import LOGO_SIZE, PHOTO_SIZE, RenditionsMixin, validate_upload_size
+from .images import LOGO_SIZE, PHOTO_SIZE, RenditionsMixin
+from .uploads import contact_photo_path, organisation_logo_path, validate_image
 
 
 class Organisation(RenditionsMixin, models.Model):
@@ -31,10 +32,10 @@ class Organisation(RenditionsMixin, models.Model):
     website = models.URLField(_("website"), blank=True)
     logo = models.ImageField(
         _("logo"),
-        upload_to="logos/",
+        upload_to=organisation_logo_path,
+        validators=[validate_image],
         blank=True,
-        validators=[validate_upload_size],
-        help_text=_("An image file, e.g. PNG or JPEG, of at most 5 MB."),
+        help_text=_("A JPEG, PNG, WebP or GIF image of at most 5 MB."),
     )
     logo_small = models.ImageField(upload_to="logos/small/", blank=True, editable=False)
     sector = models.CharField(
@@ -70,10 +71,10 @@ class Contact(RenditionsMixin, models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     photo = models.ImageField(
         _("photo"),
-        upload_to="contacts/",
+        upload_to=contact_photo_path,
+        validators=[validate_image],
         blank=True,
-        validators=[validate_upload_size],
-        help_text=_("An image file, e.g. JPEG or PNG, of at most 5 MB. Shown small and square."),
+        help_text=_("A JPEG, PNG, WebP or GIF image of at most 5 MB. Shown small and square."),
     )
     photo_small = models.ImageField(upload_to="contacts/small/", blank=True, editable=False)
     organisation = models.ForeignKey(

@@ -12,13 +12,14 @@ date.
 
 import datetime
 import hashlib
+import logging
 import re
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Min, Q
 from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -26,14 +27,19 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.http import http_date
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 STATE_KEY = "pages:generation"
 # Query parameters that change what a page shows; with any of them the cache is bypassed.
 # Every other parameter (utm_source, fbclid, …) is ignored by the pages, and so by the cache.
 SIGNIFICANT_PARAMS = {"q", "feedback", "token", "page", "project", "status", "programme"}
-UNSTORED_HEADERS = {"set-cookie", "content-length", "x-page-cache"}
+UNSTORED_HEADERS = {"set-cookie", "content-length", "x-page-cache", "x-request-id"}
 # How long browsers and proxies may keep a page without asking again.
 MAX_AGE = 60
+# What Django's cache backends raise when their server is down or does not answer.
+CACHE_ERRORS = (RedisError, OSError)
 
 
 def _release() -> str:
@@ -162,13 +168,13 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not is_public_request(request):
             return self.get_response(request)
-        key = page_key(request)
-        found = cache.get_many([STATE_KEY, key]) if timeout() else {}
-        state = found.get(STATE_KEY) or cache.get(STATE_KEY)
-        now = timezone.now()
-        if state is None or state["until"] <= now:
-            state = new_generation(now)
-        entry = found.get(key)
+        try:
+            key, state, entry = self._look_up(request)
+        except (DatabaseError, *CACHE_ERRORS):
+            # With the cache or the database down the site still answers: the view renders
+            # (or fails) on its own, and nothing is stored.
+            logger.warning("The page cache is unavailable; rendering without it.", exc_info=True)
+            return self.get_response(request)
         if entry is not None and entry["generation"] == state["id"]:
             response = HttpResponse(entry["content"])
             for header, value in entry["headers"]:
@@ -183,6 +189,20 @@ class PageCacheMiddleware:
             if timeout():
                 headers = [(h, v) for h, v in response.items() if h.lower() not in UNSTORED_HEADERS]
                 entry = {"generation": state["id"], "content": response.content, "headers": headers}
-                cache.set(key, entry, timeout=timeout())
-                response["X-Page-Cache"] = "miss"
+                try:
+                    cache.set(key, entry, timeout=timeout())
+                except CACHE_ERRORS:
+                    logger.warning("A page could not be stored in the cache.", exc_info=True)
+                else:
+                    response["X-Page-Cache"] = "miss"
         return response
+
+    def _look_up(self, request):
+        """The page's key, the current generation and the stored entry, if any."""
+        key = page_key(request)
+        found = cache.get_many([STATE_KEY, key]) if timeout() else {}
+        state = found.get(STATE_KEY) or cache.get(STATE_KEY)
+        now = timezone.now()
+        if state is None or state["until"] <= now:
+            state = new_generation(now)
+        return key, state, found.get(key)

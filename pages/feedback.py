@@ -5,6 +5,7 @@ cookie, no user agent. The rate limit keeps only a salted hash of the address, i
 """
 
 import hashlib
+import logging
 import re
 from urllib.parse import unquote_to_bytes
 
@@ -20,8 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from .cache import CACHE_ERRORS
+from .clients import client_address
 from .forms import CommentForm, FeedbackForm
 from .models import LANGUAGE_CODES, Feedback, Page
+
+logger = logging.getLogger(__name__)
 
 MARKER = "[personuppgift borttagen]"
 # A field people never see or fill in; form-filling robots do.
@@ -53,7 +58,7 @@ def scrub(text: str) -> tuple[str, bool]:
 
 def client_key(request) -> str:
     """A salted hash of the client's address: enough to count its posts, not to identify it."""
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     salt = settings.SECRET_KEY.encode()
     return "feedback-rate:" + hashlib.sha256(salt + address.encode()).hexdigest()
 
@@ -61,14 +66,20 @@ def client_key(request) -> str:
 def over_rate_limit(request) -> bool:
     key = client_key(request)
     window = settings.FEEDBACK_RATE_WINDOW
-    if cache.add(key, 1, timeout=window):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=window)
+    try:
+        if cache.add(key, 1, timeout=window):
             count = 1
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add() and incr()
+                cache.add(key, 1, timeout=window)
+                count = 1
+    except CACHE_ERRORS:
+        # Visitors' answers matter more than the rate limit while the cache is down; the
+        # honeypot, the size limit and the same-origin check still apply.
+        logger.warning("The feedback rate limit is unavailable.", exc_info=True)
+        return False
     return count > settings.FEEDBACK_RATE_LIMIT
 
 

@@ -4,10 +4,13 @@ With nothing set, the site runs locally on SQLite with a local-memory cache.
 Every variable is listed in .env.example and in the README.
 """
 
+import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -52,12 +55,23 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "reversion",
     "reversion_compare",
+    "axes",
+    "csp",
     "contacts",
     "pages",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that it times and logs every response, page-cache hits included, and
+    # its per-request id never ends up in a cached page.
+    "pages.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The same headers for every visitor, added outside the page cache so that a changed
+    # policy applies to cached pages at once.
+    # Outside the CSP middleware, so that it sees the policy it adds the editor's hashes to.
+    "pages.headers.AdminImportMapCSPMiddleware",
+    "pages.headers.StableCSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers If-None-Match / If-Modified-Since with 304, for cached and fresh pages alike.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -72,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "raise_site.urls"
@@ -115,6 +131,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "raise"),
+            # A Redis that does not answer must not hold requests forever; the page cache
+            # and the health check treat a timeout as the cache being down.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -124,14 +143,47 @@ else:
 # changes take effect on the next request whatever this says.
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "3600"))
 
-# --- Authentication -----------------------------------------------------
+# --- Authentication and the admin ---------------------------------------
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out login is refused before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# The admin's address below the site root, e.g. "redaktion/"; a less obvious one keeps most
+# password-guessing robots away from the login form.
+ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip().strip("/") + "/"
+# Addresses the admin must not take: the language prefixes and the site's own endpoints.
+RESERVED_PREFIXES = {"sv", "en", "feedback", "health", "static", "media"}
+if ADMIN_URL == "/" or ADMIN_URL.split("/")[0] in RESERVED_PREFIXES:
+    raise ImproperlyConfigured(f"ADMIN_URL cannot be {ADMIN_URL!r}.")
+
+# An editor's login lasts a working day, and ends sooner when the browser is closed.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed logins in a row, from one
+# address or for one user name, logins are refused for LOGIN_LOCKOUT_MINUTES, even with the
+# right password. Attempts live in the database, so every app server sees them.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+# Successful logins are not recorded: that would be a register of editors' addresses.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_CLIENT_IP_CALLABLE = "pages.clients.client_address"
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
 
 # --- Languages and time -------------------------------------------------
 
@@ -176,12 +228,30 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Photos and logos larger than this are refused (contacts/uploads.py); the proxy in front
+# should refuse request bodies much larger than it, too.
+IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 
 # --- Security -----------------------------------------------------------
 
-# Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
-if env_bool("BEHIND_TLS_PROXY"):
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and X-Forwarded-For, which the
+# login throttling and the feedback rate limit then use as the client's address).
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY")
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Plain HTTP is redirected to HTTPS in production. `make serve`, `make bench` and
+# `make loadtest` turn this off to run on http://127.0.0.1.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers check the health endpoint over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# Sent over HTTPS only. includeSubDomains covers hosts below this site's own host name.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading binds the whole registrable domain (regionorebrolan.se) and is decided by
+    # its owner, not by one site below it; `check --deploy` would otherwise remind us of it.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -192,6 +262,52 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBU
 
 # The domain in iCalendar UIDs: it must never change, or calendars duplicate every event.
 ICALENDAR_UID_DOMAIN = os.environ.get("ICALENDAR_UID_DOMAIN", "utveckling.regionorebrolan.se")
+
+
+def _media_origins() -> list[str]:
+    """Where uploaded images are served from when that is not this site: the bucket."""
+    if not AWS_STORAGE_BUCKET_NAME:
+        return []
+    if domain := os.environ.get("AWS_S3_CUSTOM_DOMAIN"):
+        return [f"https://{domain}"]
+    if endpoint := os.environ.get("AWS_S3_ENDPOINT_URL"):
+        parts = urlsplit(endpoint)
+        return [f"{parts.scheme}://{parts.netloc}"]
+    return [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
+
+
+# The same policy for every page and every visitor (the page cache replays it), so no nonces:
+# the site has no inline scripts or styles, the admin included. The feedback script posts to
+# this site only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, *_media_origins()],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Nothing on the site needs these browser features; saying so stops embedded or injected
+# code from asking visitors for them.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 # --- Feedback ("Hade du nytta av innehållet på denna sida?") ------------
 
@@ -223,10 +339,15 @@ BENCH_BARE_FILE = os.environ.get("BENCH_BARE_FILE", "")
 
 # --- Logging ------------------------------------------------------------
 
+# One JSON object per line on standard error, each with the request's id; one line per
+# request from pages.requestlog (method, path without the query, status, duration). No IP
+# addresses: `make serve` runs gunicorn without its access log for that reason.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"json": {"()": "pages.requestlog.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes logs every login and start-up at INFO; lock-outs still show as warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

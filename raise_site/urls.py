@@ -5,13 +5,13 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
 
-from pages import feedback
+from pages import feedback, health
 from pages.sitemaps import SITEMAPS
 from pages.views import robots_txt
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
-    # Outside the language prefix, so that no page address can ever shadow it.
+    path(settings.ADMIN_URL, admin.site.urls),
+    # Outside the language prefix, so that no page address can ever shadow them.
     path("feedback/", feedback.receive, name="feedback"),
     path(
         "sitemap.xml",
@@ -20,6 +20,7 @@ urlpatterns = [
         name="sitemap",
     ),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("health/", health.health, name="health"),
 ]
 
 if settings.BENCH_VIEWS:

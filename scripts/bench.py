@@ -146,6 +146,7 @@ def main():
         "STATIC_ROOT": str(work / "static"),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_COOKIES": "false",
+        "SECURE_SSL_REDIRECT": "false",
         "BENCH_VIEWS": "true",
         "BENCH_BARE_FILE": str(work / "raise.html.gz"),
         "LOG_LEVEL": "WARNING",

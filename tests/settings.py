@@ -8,6 +8,9 @@ from raise_site.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# The test client speaks plain HTTP; tests of the redirect turn it back on.
+SECURE_SSL_REDIRECT = False
+
 # The fingerprinted storage needs collectstatic first; `make serve` and the benchmark run it.
 STORAGES = {
     **STORAGES,  # noqa: F405

@@ -284,3 +284,79 @@ def test_an_editor_writes_a_bold_word_in_the_prose_editor_without_leaving_the_si
     expect(page.locator(".messagelist")).to_be_visible()
     assert "<strong>Fetstil</strong>" in Page.objects.get(pk=5).body_en
     assert hosts == {site.split("/")[2]}
+
+
+# --- The Content-Security-Policy in a real browser ------------------------------
+
+RECORD_VIOLATIONS = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}`);
+});
+"""
+
+
+@pytest.fixture
+def watched_page(browser):
+    """A page that records every Content-Security-Policy violation the browser reports."""
+    # Swedish, like the editors' browsers: the admin follows the browser's language.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+    context.add_init_script(RECORD_VIOLATIONS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def violations(page):
+    return page.evaluate("window.cspViolations")
+
+
+@pytest.mark.parametrize("url", ALL_URLS)
+def test_public_pages_break_no_rule_of_the_content_security_policy(site, watched_page, url):
+    response = watched_page.goto(site + url)
+
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert violations(watched_page) == []
+
+
+def test_feedback_script_works_under_the_policy(site, watched_page):
+    watched_page.goto(site + RAISE_EN)
+
+    watched_page.get_by_role("button", name="Yes").click()
+
+    status = watched_page.locator("[data-feedback-status]")
+    expect(status).to_have_text("Thank you for your answer!")
+    assert violations(watched_page) == []
+
+
+def test_admin_works_under_the_policy(site, watched_page):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("redaktor", "r@example.se", "långt lösenord 1")
+    page = watched_page
+    page.goto(site + "/admin/")
+    page.get_by_label("Användarnamn").fill("redaktor")
+    page.get_by_label("Lösenord").fill("långt lösenord 1")
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.locator("#site-name")).to_be_visible()
+
+    # The add form's scripts: the slug is filled in from the title as the editor types.
+    page.goto(site + "/admin/pages/page/add/")
+    page.locator("#id_title_sv").press_sequentially("Ny sida om sociala företag")
+    expect(page.locator("#id_slug_sv")).to_have_value("ny-sida-om-sociala-foretag")
+    # The date widget's calendar, and the parent page's autocomplete, which fetches choices.
+    page.locator("#id_last_updated").fill("")
+    page.locator(".field-last_updated .datetimeshortcuts a", has_text="I dag").click()
+    expect(page.locator("#id_last_updated")).not_to_have_value("")
+    page.locator(".field-parent .select2-selection").click()
+    expect(page.locator(".select2-results__option").first).to_have_text("Regional utveckling")
+    assert violations(page) == []
+
+    for url in [
+        "/admin/pages/page/5/change/",  # with the feedback chart (inline SVG)
+        "/admin/pages/feedback/",
+        "/admin/pages/event/",
+        "/admin/contacts/contact/1/change/",
+    ]:
+        page.goto(site + url)
+        assert violations(page) == [], url

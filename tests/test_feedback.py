@@ -215,6 +215,23 @@ def test_a_flood_is_stopped_by_the_rate_limit(client, demo, settings):
     assert Feedback.objects.count() == 4
 
 
+def test_behind_the_proxy_each_visitor_has_a_rate_limit_of_their_own(client, demo, settings):
+    settings.BEHIND_TLS_PROXY = True
+    settings.FEEDBACK_RATE_LIMIT = 2
+
+    def from_visitor(address):
+        data = {"page": 5, "language": "sv", "answer": "yes"}
+        # The proxy appends the address it saw; anything before it came from the client.
+        forwarded = f"198.51.100.1, {address}"
+        return post(client, data, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+
+    first = [from_visitor("192.0.2.1").status_code for _ in range(3)]
+    second = [from_visitor("192.0.2.2").status_code for _ in range(3)]
+
+    assert first == [302, 302, 429]
+    assert second == [302, 302, 429]
+
+
 def test_rate_limit_keeps_no_address_in_cache_keys_or_rows(client, demo, rf):
     answer(client, "yes")
 

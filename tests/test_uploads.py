@@ -79,13 +79,13 @@ def test_a_file_that_is_not_an_image_is_refused_and_nothing_saved(admin_client, 
     assert not Contact.objects.get(pk=1).photo
 
 
-def test_an_image_over_the_size_limit_is_refused_and_nothing_saved(admin_client, demo, monkeypatch):
-    monkeypatch.setattr("contacts.images.MAX_UPLOAD_BYTES", 1000)
+def test_an_image_over_the_size_limit_is_refused_and_nothing_saved(admin_client, demo, settings):
+    settings.IMAGE_UPLOAD_MAX_BYTES = 1000
     big = image_file(size=(400, 400))
     assert big.size > 1000
 
     response = upload(admin_client, CONTACT_URL, "photo", big)
 
     assert response.status_code == 200
-    assert re.search(r"Bilden är [\d,]+ kB; ladda upp högst 1000 byte\.", text_of(response))
+    assert re.search(r"Bilden är [\d.]+ MB; högst 0 MB är tillåtet\.", text_of(response))
     assert not Contact.objects.get(pk=1).photo

@@ -1,5 +1,6 @@
 import json
 from functools import cached_property
+from urllib.parse import urlsplit
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
@@ -248,3 +249,19 @@ def json_ld(data):
 
 
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def total_minutes(value) -> int:
+    """A timedelta in whole minutes, rounded up: “15” for fifteen minutes."""
+    if not value:
+        return 0
+    return -(-int(value.total_seconds()) // 60)
+
+
+@register.filter
+def web_address(value) -> str:
+    """`value` if it is an http(s) address, else nothing: the admin only accepts those, but a
+    “javascript:” address that came in another way must never become a link."""
+    value = (value or "").strip()
+    return value if urlsplit(value).scheme.lower() in {"http", "https"} else ""
