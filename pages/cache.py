@@ -109,8 +109,17 @@ def new_generation(now=None) -> dict:
 def content_changed(**kwargs):
     """Start a new generation now, and again once the change is committed: a request in
     between may have rendered the old content under the newer generation."""
-    cache.delete(STATE_KEY)
-    transaction.on_commit(lambda: cache.delete(STATE_KEY))
+    end_generation()
+    transaction.on_commit(end_generation)
+
+
+def end_generation():
+    # An editor's save must not fail because the cache is unreachable: the page cache steps
+    # aside while it is down, and stored pages expire after PAGE_CACHE_TIMEOUT at the latest.
+    try:
+        cache.delete(STATE_KEY)
+    except Exception:
+        logger.warning("Could not reach the cache to end the page generation", exc_info=True)
 
 
 def connect_signals():

@@ -193,7 +193,7 @@ def receive(request):
         language=form.cleaned_data["language"],
         helpful=form.cleaned_data["answer"] == "yes",
     )
-    # After “No” visitors are asked what they missed; after “Yes” they may add a comment too.
+    # After “No” visitors are asked what they missed; after “Yes” they are thanked.
     state = "thanks" if feedback.helpful else "comment"
     return _respond(request, page, feedback, state)
 

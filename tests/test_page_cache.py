@@ -295,3 +295,20 @@ def test_compressed_and_plain_pages_are_cached_apart(client, demo):
     assert "Accept-Encoding" in compressed["Vary"]
     assert "Content-Encoding" not in plain
     assert gzip.decompress(compressed.content) == plain.content
+
+
+def test_editing_content_works_while_the_cache_is_down(client, demo, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    page = Page.objects.get(pk=5)
+    page.title_sv = "Sparad utan cache"
+
+    page.save()
+
+    assert Page.objects.get(pk=5).title_sv == "Sparad utan cache"
+    assert "Sparad utan cache" in text_of(client.get(RAISE_SV))
