@@ -28,10 +28,18 @@ def run_settings(env, code="from django.conf import settings; settings.DATABASES
 
 
 def test_secret_key_is_required_when_debug_is_off():
-    result = run_settings({})
+    result = run_settings({}, "import raise_site.wsgi")
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+
+def test_commands_that_need_no_key_run_without_one():
+    result = run_settings(
+        {}, "from django.core.management import call_command; call_command('check')"
+    )
+
+    assert result.returncode == 0, result.stderr
 
 
 def test_local_defaults_are_sqlite_and_local_memory_cache():
