@@ -73,7 +73,8 @@ def event_detail(request, path, visible_pages):
         return None
     language = current_language()
     calendar = (
-        visible_pages.filter(kind=Page.Kind.CALENDAR, **{f"path_{language}": match["parent"]})
+        visible_pages.filter(kind=Page.Kind.CALENDAR)
+        .by_path(match["parent"], language)
         .select_related(None)
         .first()
     )

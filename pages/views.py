@@ -42,12 +42,7 @@ def visible_pages(request):
 def page_detail(request, path):
     if len(path) > PATH_MAX_LENGTH or not PATH_RE.fullmatch(path):
         raise Http404
-    page = (
-        visible_pages(request)
-        .select_related("project__stakeholder_group")
-        .filter(**_path_lookup(path))
-        .first()
-    )
+    page = visible_pages(request).select_related("project__stakeholder_group").by_path(path).first()
     if page is None:
         return _not_a_page(request, path)
     context = {
@@ -69,10 +64,6 @@ def page_detail(request, path):
         # Shared with every visitor by the page cache and by proxies in front of the site.
         response.page_cacheable = True
     return response
-
-
-def _path_lookup(path):
-    return {f"path_{current_language()}": path}
 
 
 def _not_a_page(request, path):

@@ -96,7 +96,7 @@ def test_other_log_lines_of_a_request_carry_its_id(client, demo, log_lines):
 
 def test_errors_are_logged_with_their_traceback(client, demo, log_lines, monkeypatch):
     client.raise_request_exception = False
-    monkeypatch.setattr("pages.views._path_lookup", lambda path: 1 / 0)
+    monkeypatch.setattr("pages.views.visible_pages", lambda request: 1 / 0)
 
     response = client.get(RAISE_SV)
 
