@@ -30,7 +30,7 @@ run: messages
 # The production server: gunicorn, DEBUG off, static files from WhiteNoise. It listens on
 # plain HTTP on 127.0.0.1, behind the TLS proxy, so it does not redirect to HTTPS itself
 # unless SECURE_SSL_REDIRECT says so. No gunicorn access log: it would record visitors' IP
-# addresses, and the site logs every request itself (pages/requestlog.py).
+# addresses, and the site logs every request itself (raise_site/requestlog.py).
 WEB_CONCURRENCY ?= 2
 serve: export SECURE_SSL_REDIRECT ?= false
 serve: messages

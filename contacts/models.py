@@ -7,6 +7,17 @@ from .images import LOGO_SIZE, PHOTO_SIZE, RenditionsMixin
 from .uploads import contact_photo_path, organisation_logo_path, validate_image
 
 
+def text_language_field(verbose_name, default="sv"):
+    """Which language a name is written in, so that screen readers pronounce it right."""
+    return models.CharField(
+        verbose_name,
+        max_length=8,
+        choices=global_settings.LANGUAGES,
+        default=default,
+        help_text=_("For example English for “Catalan Agency for Business Competitiveness”."),
+    )
+
+
 class Organisation(RenditionsMixin, models.Model):
     class Sector(models.TextChoices):
         PUBLIC = "public", _("Public sector")
@@ -15,13 +26,7 @@ class Organisation(RenditionsMixin, models.Model):
         ACADEMIA = "academia", _("Academia and research")
 
     name = models.CharField(_("name"), max_length=200)
-    name_language = models.CharField(
-        _("language of the name"),
-        max_length=8,
-        choices=global_settings.LANGUAGES,
-        default="sv",
-        help_text=_("For example English for “Catalan Agency for Business Competitiveness”."),
-    )
+    name_language = text_language_field(_("language of the name"))
     short_name = models.CharField(
         _("short name"),
         max_length=40,

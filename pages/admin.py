@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.contrib import admin
 from django.db import connection
+from django.db.models import Q
 from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.html import format_html
@@ -12,6 +13,8 @@ from django.utils.translation import ngettext
 from django_prose_editor.widgets import AdminProseEditorWidget
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from reversion_compare.admin import CompareVersionAdmin
+
+from contacts.models import Contact, Organisation
 
 from .feedback_reports import feedback_csv, feedback_summary
 from .models import (
@@ -309,3 +312,32 @@ class RedirectAdmin(admin.ModelAdmin):
     list_filter = ["language"]
     search_fields = ["old_path", "url"]
     autocomplete_fields = ["page"]
+
+
+# Contacts and organisations know nothing of pages; their admins live here because only the
+# pages know which of them show a contact or an organisation.
+@admin.register(Organisation)
+class OrganisationAdmin(RecordsEditsAdmin, CompareVersionAdmin, TranslationAdmin):
+    visible_fields = ("name", "short_name", "country", "website", "logo", "sector")
+    list_display = ["name", "short_name", "country", "sector"]
+    list_filter = ["sector", "country"]
+    search_fields = ["name_sv", "name_en", "short_name"]
+
+    def pages_of(self, obj):
+        return Page.objects.filter(
+            Q(project__partners__organisation=obj)
+            | Q(project__stakeholder_group__members__organisation=obj)
+            | Q(page_contacts__contact__organisation=obj)
+        ).distinct()
+
+
+@admin.register(Contact)
+class ContactAdmin(RecordsEditsAdmin, CompareVersionAdmin, TranslationAdmin):
+    visible_fields = ("name", "job_title", "email", "phone", "photo", "organisation")
+    list_display = ["name", "job_title", "organisation", "email"]
+    list_filter = ["organisation"]
+    search_fields = ["name", "job_title_sv", "job_title_en", "email"]
+    autocomplete_fields = ["organisation"]
+
+    def pages_of(self, obj):
+        return Page.objects.filter(page_contacts__contact=obj).distinct()

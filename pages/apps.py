@@ -9,20 +9,10 @@ class PagesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import pre_save
 
-        from contacts.models import Contact, Organisation
-
-        from . import cache, models
+        from . import cache, models, registry
         from .richtext import clean_text_fields
 
         cache.connect_signals()
         # Everything editors and visitors write, cleaned the same way however it is saved.
-        for model in (
-            models.Page,
-            models.Project,
-            models.StakeholderGroup,
-            models.Event,
-            models.Feedback,
-            Contact,
-            Organisation,
-        ):
+        for model in (*registry.shown_models(), models.Feedback):
             pre_save.connect(clean_text_fields, sender=model, dispatch_uid=f"clean-text-{model}")

@@ -123,30 +123,10 @@ def end_generation():
 
 
 def connect_signals():
-    from contacts.models import Contact, Organisation
+    from .models import Page
+    from .registry import shown_models
 
-    from .models import (
-        Event,
-        Page,
-        PageContact,
-        Project,
-        ProjectPartner,
-        StakeholderGroup,
-        StakeholderMember,
-    )
-
-    content_models = [
-        Page,
-        PageContact,
-        Project,
-        ProjectPartner,
-        StakeholderGroup,
-        StakeholderMember,
-        Event,
-        Contact,
-        Organisation,
-    ]
-    for model in content_models:
+    for model in shown_models():
         post_save.connect(content_changed, sender=model, dispatch_uid=f"page-cache-save-{model}")
         post_delete.connect(
             content_changed, sender=model, dispatch_uid=f"page-cache-delete-{model}"

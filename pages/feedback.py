@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from raise_site.clients import client_address
+
 from .cache import CACHE_ERRORS
-from .clients import client_address
 from .forms import CommentForm, FeedbackForm
 from .models import LANGUAGE_CODES, Feedback, Page
 

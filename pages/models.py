@@ -1,6 +1,6 @@
 import re
 
-from django.conf import global_settings, settings
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
@@ -11,7 +11,7 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
-from contacts.models import Contact, Organisation
+from contacts.models import Contact, Organisation, text_language_field
 
 from .richtext import sanitise
 
@@ -23,17 +23,6 @@ PATH_MAX_LENGTH = 1000
 def current_language() -> str:
     language = get_language()
     return language if language in LANGUAGE_CODES else DEFAULT_LANGUAGE
-
-
-def text_language_field(verbose_name, default="sv"):
-    """Which language a name is written in, so that screen readers pronounce it right."""
-    return models.CharField(
-        verbose_name,
-        max_length=8,
-        choices=global_settings.LANGUAGES,
-        default=default,
-        help_text=_("For example English for “Catalan Agency for Business Competitiveness”."),
-    )
 
 
 def shown_language(obj, field: str, language: str | None = None) -> str:

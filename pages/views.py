@@ -1,11 +1,9 @@
 import re
-from pathlib import Path
 
 from django.conf import settings
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
@@ -149,24 +147,3 @@ KIND_CONTEXT = {
     Page.Kind.CALENDAR: calendar.calendar_context,
     Page.Kind.SEARCH: search.search_context,
 }
-
-
-def robots_txt(request):
-    lines = [
-        "User-agent: *",
-        f"Disallow: {reverse('admin:index')}",
-        "Disallow: /feedback/",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
-    ]
-    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-    patch_cache_control(response, public=True, max_age=3600)
-    return response
-
-
-def bench_bare(request):
-    """The same compressed bytes as a real page, with no work at all: the ceiling `make bench`
-    compares pages with. Only routed when BENCH_VIEWS is on."""
-    response = HttpResponse(Path(settings.BENCH_BARE_FILE).read_bytes())
-    response["Content-Encoding"] = "gzip"
-    response["Vary"] = "Accept-Encoding"
-    return response

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "reversion_compare",
     "axes",
     "csp",
+    "raise_site",
     "contacts",
     "pages",
 ]
@@ -65,13 +66,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so that it times and logs every response, page-cache hits included, and
     # its per-request id never ends up in a cached page.
-    "pages.requestlog.RequestLogMiddleware",
+    "raise_site.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The same headers for every visitor, added outside the page cache so that a changed
     # policy applies to cached pages at once.
     # Outside the CSP middleware, so that it sees the policy it adds the editor's hashes to.
-    "pages.headers.AdminImportMapCSPMiddleware",
-    "pages.headers.StableCSPMiddleware",
+    "raise_site.headers.AdminImportMapCSPMiddleware",
+    "raise_site.headers.StableCSPMiddleware",
+    "raise_site.headers.AdminNoIndexMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers If-None-Match / If-Modified-Since with 304, for cached and fresh pages alike.
@@ -183,7 +185,7 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 # Successful logins are not recorded: that would be a register of editors' addresses.
 AXES_DISABLE_ACCESS_LOG = True
-AXES_CLIENT_IP_CALLABLE = "pages.clients.client_address"
+AXES_CLIENT_IP_CALLABLE = "raise_site.clients.client_address"
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 
 # --- Languages and time -------------------------------------------------
@@ -341,12 +343,12 @@ BENCH_BARE_FILE = os.environ.get("BENCH_BARE_FILE", "")
 # --- Logging ------------------------------------------------------------
 
 # One JSON object per line on standard error, each with the request's id; one line per
-# request from pages.requestlog (method, path without the query, status, duration). No IP
+# request from raise_site.requestlog (method, path without the query, status, duration). No IP
 # addresses: `make serve` runs gunicorn without its access log for that reason.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "pages.requestlog.JsonFormatter"}},
+    "formatters": {"json": {"()": "raise_site.requestlog.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-axes logs every login and start-up at INFO; lock-outs still show as warnings.

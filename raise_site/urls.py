@@ -5,9 +5,11 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
 
-from pages import feedback, health
+from pages import feedback
 from pages.sitemaps import SITEMAPS
-from pages.views import robots_txt
+
+from . import health
+from .views import robots_txt
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
@@ -24,7 +26,7 @@ urlpatterns = [
 ]
 
 if settings.BENCH_VIEWS:
-    from pages.views import bench_bare
+    from .views import bench_bare
 
     urlpatterns.append(path("bench/bare/", bench_bare))
 

@@ -7,6 +7,7 @@ import zoneinfo
 import icalendar
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
 
 from pages.models import Event, Page, Project, Redirect
@@ -437,7 +438,22 @@ def test_robots_txt_points_at_the_sitemap(client):
 
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
-    assert "Disallow: /admin/" in response.content.decode()
+    assert response.content.decode().splitlines() == [
+        "User-agent: *",
+        "Disallow: /feedback/",
+        "Sitemap: http://testserver/sitemap.xml",
+    ]
+
+
+@override_settings(ADMIN_URL="redaktion/", ROOT_URLCONF="tests.urls_moved_admin")
+def test_robots_txt_never_names_a_moved_admin_which_asks_not_to_be_indexed(client):
+    robots = client.get("/robots.txt").content.decode()
+    login = client.get("/redaktion/login/")
+
+    assert "redaktion" not in robots
+    assert login.status_code == 200
+    assert login["X-Robots-Tag"] == "noindex, nofollow"
+    assert "X-Robots-Tag" not in client.get("/robots.txt")
 
 
 def json_ld(response):

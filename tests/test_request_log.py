@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from pages.requestlog import JsonFormatter
+from raise_site.requestlog import JsonFormatter
 
 from .conftest import RAISE_SV
 

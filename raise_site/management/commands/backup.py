@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pages import backups
+from raise_site import backups
 
 
 class Command(BaseCommand):

@@ -65,3 +65,17 @@ class AdminImportMapCSPMiddleware:
         directives.append("style-src 'self' 'unsafe-inline'")
         response[HEADER] = "; ".join(sorted(directives))
         return response
+
+
+class AdminNoIndexMiddleware:
+    """Ask search engines not to index the admin, which robots.txt no longer names: listing a
+    moved admin's address there would publish it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(reverse("admin:index")):
+            response["X-Robots-Tag"] = "noindex, nofollow"
+        return response

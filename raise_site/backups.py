@@ -18,8 +18,6 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management.base import CommandError
 from django.db import connection, connections
 
-from .cache import CACHE_ERRORS, STATE_KEY
-
 POSTGRES_FILE = "database.pgdump"
 SQLITE_FILE = "database.sqlite3"
 MEDIA_FILE = "media.tar.gz"
@@ -111,10 +109,10 @@ def restore_media(directory: Path) -> Path | None:
 
 
 def forget_cached_pages():
-    """Start a new page-cache generation: every cached page predates the restored content."""
+    """Empty the cache: every cached page and count predates the restored content."""
     try:
-        cache.delete(STATE_KEY)
-    except CACHE_ERRORS as error:
+        cache.clear()
+    except Exception as error:
         raise CommandError(
             "The database is restored, but the page cache could not be emptied; empty it "
             "(or restart Redis) before visitors see old pages."
