@@ -303,3 +303,41 @@ def test_odd_searches_never_fail(client, demo, query):
     response = client.get("/sv/sok/", {"q": query})
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "search", "sections", "heading"),
+    [
+        ("/sv/finns-inte/", "/sv/sok/", "Kultur och civilsamhälle", "Webbplatsens huvudområden"),
+        (
+            "/en/does-not-exist/",
+            "/en/search/",
+            "Culture and civil society",
+            "Main sections of the website",
+        ),
+    ],
+)
+def test_not_found_page_offers_search_and_the_main_sections(
+    client, demo, url, search, sections, heading
+):
+    response = client.get(url)
+    html = response.content.decode()
+
+    assert response.status_code == 404
+    assert f'<form class="search-form" method="get" action="{search}" role="search">' in html
+    assert heading in html
+    assert f">{sections}</a>" in html
+
+
+@pytest.mark.parametrize(
+    ("url", "heading"),
+    [
+        ("/sv/tillganglighetsredogorelse/", "Rapportera brister"),
+        ("/en/accessibility-statement/", "Report a problem"),
+    ],
+)
+def test_accessibility_statement_gives_an_address_that_answers(client, demo, url, heading):
+    html = client.get(url).content.decode()
+    report = html[html.index(f"<h2>{heading}</h2>") :]
+
+    assert 'href="mailto:regionorebrolan@regionorebrolan.se"' in report.split("<h2>")[1]

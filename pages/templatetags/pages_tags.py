@@ -107,6 +107,21 @@ def footer_pages(nav):
 
 
 @register.simple_tag
+def error_page_navigation():
+    """The home page's navigation, for error pages: its search page and main sections. None
+    when the database is down or there is no home page, so the error page still shows."""
+    try:
+        home = Page.objects.published().filter(depth=0).first()
+        if home is not None:
+            nav = Navigation(home)
+            nav.menu  # noqa: B018 (fetch now, inside the try)
+            return nav
+    except DatabaseError:
+        pass
+    return None
+
+
+@register.simple_tag
 def lang_attr(obj, field):
     """` lang="…"` when `obj.field` is in another language than the page, e.g. Swedish
     fallback text on an English page."""
