@@ -284,7 +284,7 @@ def main():
             sys.exit("Generated content is already there; use --replace to make it anew.")
         delete_generated()
     started = time.perf_counter()
-    generator = Generator(args.size, random.Random(args.size))
+    generator = Generator(args.size, random.Random(args.size))  # noqa: S311 (test data)
     with transaction.atomic():
         sections = generator.sections()
         tree = generator.tree(sections, generator.size["pages"] - generator.size["projects"] - 1)
