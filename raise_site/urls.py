@@ -1,12 +1,9 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.decorators.cache import cache_control
 
-from pages import feedback
-from pages.sitemaps import SITEMAPS
+from pages import feedback, sitemaps
 
 from . import health
 from .views import robots_txt
@@ -15,12 +12,8 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     # Outside the language prefix, so that no page address can ever shadow them.
     path("feedback/", feedback.receive, name="feedback"),
-    path(
-        "sitemap.xml",
-        cache_control(public=True, max_age=3600)(sitemap),
-        {"sitemaps": SITEMAPS},
-        name="sitemap",
-    ),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("sitemap-<slug:section>-<int:page>.xml", sitemaps.section, name="sitemap_section"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("health/", health.health, name="health"),
 ]

@@ -396,16 +396,22 @@ SITEMAP_NS = {
 }
 
 
+def sitemap_entries(client):
+    """Every <url> of every section the sitemap index lists."""
+    index = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314 (our own output)
+    entries = []
+    for location in index.findall("s:sitemap/s:loc", SITEMAP_NS):
+        section = client.get(location.text.removeprefix("http://testserver"))
+        assert section.status_code == 200
+        entries += ET.fromstring(section.content).findall("s:url", SITEMAP_NS)  # noqa: S314
+    return entries
+
+
 def test_sitemap_lists_each_page_once_per_language_it_exists_in(client, demo):
     make_page(Page.objects.get(pk=1), "Bara svenska", "bara-svenska")
     make_page(Page.objects.get(pk=1), "Utkast", "utkast", status=Page.Status.DRAFT)
 
-    response = client.get("/sitemap.xml")
-
-    root = ET.fromstring(response.content)  # noqa: S314 (our own output)
-    locations = [
-        u.findtext("s:loc", namespaces=SITEMAP_NS) for u in root.findall("s:url", SITEMAP_NS)
-    ]
+    locations = [u.findtext("s:loc", namespaces=SITEMAP_NS) for u in sitemap_entries(client)]
     assert len(locations) == len(set(locations))
     assert "http://testserver" + RAISE_SV in locations
     assert "http://testserver" + RAISE_EN in locations
@@ -416,11 +422,9 @@ def test_sitemap_lists_each_page_once_per_language_it_exists_in(client, demo):
 
 
 def test_sitemap_has_hreflang_alternates_and_lastmod(client, demo):
-    root = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314 (our own output)
-
     entry = next(
         u
-        for u in root.findall("s:url", SITEMAP_NS)
+        for u in sitemap_entries(client)
         if u.findtext("s:loc", namespaces=SITEMAP_NS) == "http://testserver" + RAISE_SV
     )
     assert entry.findtext("s:lastmod", namespaces=SITEMAP_NS) == "2021-10-05"
