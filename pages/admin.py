@@ -16,6 +16,7 @@ from reversion_compare.admin import CompareVersionAdmin
 
 from contacts.models import Contact, Organisation
 
+from .admin_filters import PageFilter
 from .feedback_reports import feedback_csv, feedback_summary
 from .models import (
     LANGUAGE_CODES,
@@ -278,17 +279,17 @@ class EventAdmin(TranslationAdmin):
 @admin.register(Feedback)
 class FeedbackAdmin(admin.ModelAdmin):
     list_display = ["created_at", "page", "language", "helpful", "short_comment"]
-    list_filter = [
-        ("page", admin.RelatedOnlyFieldListFilter),
-        "helpful",
-        "language",
-        "created_at",
-        "personal_data_removed",
-    ]
+    # Every filter is an indexed condition: no list of every page, no drill-down by date that
+    # scans a million answers.
+    list_filter = [PageFilter, "helpful", "language", "created_at", "personal_data_removed"]
     list_select_related = ["page"]
     search_fields = ["comment"]
-    date_hierarchy = "created_at"
+    show_full_result_count = False
     actions = ["export_csv"]
+
+    @property
+    def media(self):
+        return super().media + PageFilter.media(self, Feedback)
 
     def has_add_permission(self, request):
         return False
