@@ -285,6 +285,7 @@ class FeedbackAdmin(admin.ModelAdmin):
     list_select_related = ["page"]
     search_fields = ["comment"]
     show_full_result_count = False
+    list_per_page = 50  # rendering a row costs about a millisecond; the count costs nothing
     actions = ["export_csv"]
 
     @property
