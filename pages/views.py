@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
-from . import calendar, feedback, search
+from . import calendar, feedback, paging, search
 from .models import (
     LANGUAGE_CODES,
     PATH_MAX_LENGTH,
@@ -104,13 +104,19 @@ def _project_context(request, page):
     }
 
 
+SUBPAGES_PER_PAGE = 20
+PROJECTS_PER_PAGE = 20
+
+
 def _standard_context(request, page):
     subpages = (
         visible_pages(request)
         .filter(parent=page, show_in_menu=True)
         .defer(*(f"body_{code}" for code in LANGUAGE_CODES))
+        .order_by("position", "pk")
     )
-    return {"subpages": list(subpages)}
+    listed = paging.page_of(request, subpages, SUBPAGES_PER_PAGE)
+    return {"subpages": list(listed), "list_page": listed, **paging.page_links(request, listed)}
 
 
 def _project_list_context(request, page):
@@ -120,20 +126,25 @@ def _project_list_context(request, page):
         .filter(kind=Page.Kind.PROJECT, project__isnull=False)
         .select_related("project")
         .annotate(final_date=Coalesce("project__extension_end_date", "project__end_date"))
-        .order_by("title_" + current_language(), "pk")
     )
-    programmes = sorted({p.project.programme for p in projects if p.project.programme})
+    programmes = sorted(
+        set(projects.exclude(project__programme="").values_list("project__programme", flat=True))
+    )
     status = request.GET.get("status", "")
     programme = request.GET.get("programme", "")
-    shown = [
-        p
-        for p in projects
-        if (status != "ongoing" or p.final_date >= today)
-        and (status != "ended" or p.final_date < today)
-        and (programme not in programmes or p.project.programme == programme)
-    ]
+    if status == "ongoing":
+        projects = projects.filter(final_date__gte=today)
+    elif status == "ended":
+        projects = projects.filter(final_date__lt=today)
+    if programme in programmes:
+        projects = projects.filter(project__programme=programme)
+    listed = paging.page_of(
+        request, projects.order_by("title_" + current_language(), "pk"), PROJECTS_PER_PAGE
+    )
     return {
-        "project_pages": shown,
+        "project_pages": list(listed),
+        "list_page": listed,
+        **paging.page_links(request, listed),
         "programmes": programmes,
         "chosen_status": status if status in ("ongoing", "ended") else "",
         "chosen_programme": programme if programme in programmes else "",
