@@ -34,7 +34,17 @@ logger = logging.getLogger(__name__)
 STATE_KEY = "pages:generation"
 # Query parameters that change what a page shows; with any of them the cache is bypassed.
 # Every other parameter (utm_source, fbclid, …) is ignored by the pages, and so by the cache.
-SIGNIFICANT_PARAMS = {"q", "feedback", "token", "page", "project", "status", "programme"}
+SIGNIFICANT_PARAMS = {
+    "q",
+    "feedback",
+    "token",
+    "page",
+    "project",
+    "status",
+    "programme",
+    "year",
+    "month",
+}
 UNSTORED_HEADERS = {"set-cookie", "content-length", "x-page-cache", "x-request-id"}
 # How long browsers and proxies may keep a page without asking again.
 MAX_AGE = 60

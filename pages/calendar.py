@@ -8,6 +8,7 @@ import zoneinfo
 import icalendar
 from django.conf import settings
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from . import paging
 from .models import LANGUAGE_CODES, Event, Page, Project, current_language
 
 EVENT_SEGMENT_RE = re.compile(r"(?P<parent>(?:[-a-zA-Z0-9_]+/)*)(?P<pk>\d{1,12})(?:-[-a-z0-9]*)?/")
@@ -28,6 +30,24 @@ def public_events():
     ).select_related("project__page")
 
 
+UPCOMING_PER_PAGE = 20
+ARCHIVE_PER_PAGE = 50
+FEED_DAYS_BACK = 365
+
+
+def with_finish(events):
+    return events.annotate(finish=Coalesce("end", "start"))
+
+
+def upcoming(now):
+    """Events that have not yet finished, in SQL; the twin of `Event.is_upcoming`. An all-day
+    event lasts its whole last day."""
+    midnight = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(now), datetime.time())
+    )
+    return Q(all_day=False, finish__gte=now) | Q(all_day=True, finish__gte=midnight)
+
+
 def calendar_context(request, page):
     now = timezone.now()
     projects = list(
@@ -36,18 +56,27 @@ def calendar_context(request, page):
         .order_by("acronym")
     )
     chosen = _chosen_project(request, projects)
-    events = list(public_events())
+    events = with_finish(public_events())
     if chosen:
-        events = [e for e in events if e.project_id == chosen.pk]
-    upcoming = [e for e in events if e.is_upcoming(now)]
-    past = [e for e in reversed(events) if not e.is_upcoming(now)]
-    for event in events:
-        event.url = event.get_absolute_url(calendar=page)
+        events = events.filter(project=chosen)
+    past = events.exclude(upcoming(now))
+    year, month = _archive_month(request)
+    if year is None:
+        listed = paging.page_of(
+            request, events.filter(upcoming(now)).order_by("start", "pk"), UPCOMING_PER_PAGE
+        )
+    else:
+        chosen_past = past.filter(start__year=year)
+        if month:
+            chosen_past = chosen_past.filter(start__month=month)
+        listed = paging.page_of(request, chosen_past.order_by("-start", "-pk"), ARCHIVE_PER_PAGE)
     return {
-        "upcoming_by_month": _group(upcoming, lambda e: _local_date(e.start).replace(day=1)),
-        "past_by_year": _group(past, lambda e: _local_date(e.start).year),
-        "upcoming_events": upcoming,
-        "past_events": past,
+        "events_by_month": _group(listed, lambda e: _local_date(e.start).replace(day=1)),
+        "list_page": listed,
+        **paging.page_links(request, listed),
+        "archive_years": [moment.year for moment in past.datetimes("start", "year", "DESC")],
+        "archive_year": year,
+        "archive_month": datetime.date(year, month, 1) if month else None,
         "filter_projects": projects,
         "chosen_project": chosen,
     }
@@ -56,6 +85,21 @@ def calendar_context(request, page):
 def _chosen_project(request, projects):
     wanted = request.GET.get("project", "")
     return next((p for p in projects if str(p.pk) == wanted), None)
+
+
+def _archive_month(request):
+    """The archive's year and month (or None) from `?year=` and `?month=`; a 404 when they are
+    not a year or month the calendar could have."""
+    year, month = request.GET.get("year", ""), request.GET.get("month", "")
+    if not year:
+        if month:
+            raise Http404
+        return None, None
+    if not (year.isdigit() and 1900 <= int(year) <= 2200):
+        raise Http404
+    if month and not (month.isdigit() and 1 <= int(month) <= 12):
+        raise Http404
+    return int(year), int(month) if month else None
 
 
 def _group(events, key):
@@ -101,15 +145,25 @@ def event_detail(request, path, visible_pages):
     return response
 
 
-def feed(request):
-    """All public events as an iCalendar feed, optionally for one project (`?project=<id>`)."""
-    events = public_events()
+def feed(request, year=None):
+    """Public events as an iCalendar feed: the upcoming ones and those of the last twelve
+    months, or those of one year (`events-2025.ics`); optionally for one project."""
+    events = with_finish(public_events())
+    if year is None:
+        since = timezone.now() - datetime.timedelta(days=FEED_DAYS_BACK)
+        events = events.filter(finish__gte=since)
+        filename = "kalender.ics"
+    elif 1900 <= year <= 2200:
+        events = events.filter(start__year=year)
+        filename = f"kalender-{year}.ics"
+    else:
+        raise Http404
     project = request.GET.get("project", "")
     if project:
         if not project.isdigit() or len(project) > 12:
             raise Http404
         events = events.filter(project_id=int(project))
-    return _ics_response(request, list(events), "kalender.ics")
+    return _ics_response(request, list(events.order_by("start", "pk")), filename)
 
 
 def event_feed(request, pk):

@@ -47,12 +47,15 @@ def test_calendar_groups_upcoming_events_by_month_and_keeps_an_archive(client, d
     event("I februari", at((2, 1), 10))
 
     text = text_of(client.get("/sv/kalender/"))
+    archive_2027 = text_of(client.get("/sv/kalender/", {"year": "2027"}))
 
     upcoming = text[text.index("Kommande evenemang") : text.index("Evenemangsarkiv")]
     archive = text[text.index("Evenemangsarkiv") :]
     assert re.search(r"Mars 2027 .*Heldag i dag.*Senare i mars.* April 2027 .*I april", upcoming)
     assert "Slutade nyss" not in upcoming and "I februari" not in upcoming
-    assert re.search(r"2027 .*Slutade nyss.*I februari.* 2018 .*Partnermöte i Örebro", archive)
+    assert archive.startswith("Evenemangsarkiv 2027 2018 2017 ")
+    assert re.search(r"Mars 2027 .*Slutade nyss.* Februari 2027 .*I februari", archive_2027)
+    assert "Heldag i dag" not in archive_2027 and "Partnermöte i Örebro" not in archive_2027
 
 
 def test_calendar_in_english_uses_english_month_names(client, demo, fixed_clock):
@@ -71,11 +74,14 @@ def test_calendar_can_be_filtered_by_project(client, demo, fixed_clock):
     )
     event("Annat möte", at((5, 5), 10), project_id=other.pk)
 
+    event("Raise-möte", at((5, 6), 10))
     only_raise = text_of(client.get("/sv/kalender/", {"project": 1}))
     everything = text_of(client.get("/sv/kalender/", {"project": "nonsense"}))
+    raise_2018 = text_of(client.get("/sv/kalender/", {"project": 1, "year": 2018}))
 
-    assert "Partnermöte i Örebro" in only_raise and "Annat möte" not in only_raise
-    assert "Partnermöte i Örebro" in everything and "Annat möte" in everything
+    assert "Raise-möte" in only_raise and "Annat möte" not in only_raise
+    assert "Raise-möte" in everything and "Annat möte" in everything
+    assert "Partnermöte i Örebro" in raise_2018
 
 
 def test_project_page_splits_meetings_around_today(client, demo, fixed_clock):
@@ -144,10 +150,12 @@ def parse_feed(response):
     return icalendar.Calendar.from_ical(response.content)
 
 
-def test_feed_lists_all_events_with_stable_uids_and_dates(client, demo):
-    calendar = parse_feed(client.get("/sv/events.ics"))
-
-    events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+def test_year_feeds_list_all_events_with_stable_uids_and_dates(client, demo):
+    events = {
+        str(e["uid"]): e
+        for year in (2017, 2018)
+        for e in parse_feed(client.get(f"/sv/events-{year}.ics")).walk("VEVENT")
+    }
     assert set(events) == {f"event-{pk}@utveckling.regionorebrolan.se" for pk in (1, 2, 3)}
     orebro = events["event-3@utveckling.regionorebrolan.se"]
     assert str(orebro["summary"]) == "Partnermöte i Örebro"
@@ -173,12 +181,13 @@ def test_feed_gives_timed_events_in_stockholm_time(client, demo):
 
 def test_feed_can_be_filtered_by_project(client, demo):
     event("Utan projekt", at((6, 1), 13), project_id=None)
+    event("Med projekt", at((6, 2), 13))
 
-    everything = parse_feed(client.get("/sv/events.ics"))
-    only_raise = parse_feed(client.get("/sv/events.ics", {"project": 1}))
+    everything = parse_feed(client.get("/sv/events-2027.ics"))
+    only_raise = parse_feed(client.get("/sv/events-2027.ics", {"project": 1}))
 
-    assert len(everything.walk("VEVENT")) == 4
-    assert len(only_raise.walk("VEVENT")) == 3
+    assert len(everything.walk("VEVENT")) == 2
+    assert [str(e["summary"]) for e in only_raise.walk("VEVENT")] == ["Med projekt"]
     assert client.get("/sv/events.ics", {"project": "x"}).status_code == 404
 
 

@@ -251,9 +251,11 @@ def test_calendar_page_lists_events(client, demo):
     text = text_of(client.get("/sv/kalender/"))
 
     assert "Det finns inga kommande evenemang." in text
-    assert "Partnermöte i Örebro" in text
-    assert "Projektstart i Barcelona" in text
-    assert "Kick-off meeting in Barcelona" in text_of(client.get("/en/calendar/"))
+    assert "Evenemangsarkiv 2018 2017" in text
+    assert "Partnermöte i Örebro" in text_of(client.get("/sv/kalender/", {"year": "2018"}))
+    assert "Projektstart i Barcelona" in text_of(client.get("/sv/kalender/", {"year": "2017"}))
+    english = text_of(client.get("/en/calendar/", {"year": "2017"}))
+    assert "Kick-off meeting in Barcelona" in english
 
 
 def test_search_finds_published_pages(client, demo):
@@ -291,10 +293,12 @@ def test_names_in_another_language_are_marked_for_screen_readers(client, demo):
 
 
 def test_events_of_draft_projects_stay_off_the_calendar(client, demo):
+    shown = text_of(client.get("/sv/kalender/", {"year": "2018"}))
     Page.objects.filter(pk=5).update(status=Page.Status.DRAFT)
 
-    text = text_of(client.get("/sv/kalender/"))
+    text = text_of(client.get("/sv/kalender/", {"year": "2018"}))
 
+    assert "Partnermöte i Örebro" in shown
     assert "Partnermöte i Örebro" not in text
 
 
