@@ -310,8 +310,8 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 @admin.register(Redirect)
 class RedirectAdmin(admin.ModelAdmin):
-    list_display = ["old_path", "language", "page", "url", "created_at"]
-    list_filter = ["language"]
+    list_display = ["old_path", "language", "prefix", "page", "url", "created_at"]
+    list_filter = ["language", "prefix"]
     search_fields = ["old_path", "url"]
     autocomplete_fields = ["page"]
 

@@ -2,27 +2,32 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 from modeltranslation.utils import build_localized_fieldname
+from tree_queries.query import TreeQuerySet
 
 from contacts.models import Contact, Organisation, text_language_field
 
+from .mixins import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_CODES,
+    LOOP_MESSAGE,
+    PATH_MAX_LENGTH,
+    EditTrackingMixin,
+    MenuMixin,
+    PublishingMixin,
+    TreePathsMixin,
+    current_language,
+    path_field,
+    path_starts_with,
+)
 from .richtext import sanitise
-
-LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
-DEFAULT_LANGUAGE = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
-PATH_MAX_LENGTH = 1000
-
-
-def current_language() -> str:
-    language = get_language()
-    return language if language in LANGUAGE_CODES else DEFAULT_LANGUAGE
 
 
 def shown_language(obj, field: str, language: str | None = None) -> str:
@@ -47,24 +52,15 @@ def shows_fallback(obj, field: str, language: str | None = None) -> bool:
     )
 
 
-class PageQuerySet(models.QuerySet):
+class PageQuerySet(TreeQuerySet):
     def published(self):
         """Pages visitors may see now: published and inside their publishing window."""
         now = timezone.now()
         return self.filter(
             Q(publish_from__isnull=True) | Q(publish_from__lte=now),
             Q(publish_until__isnull=True) | Q(publish_until__gt=now),
-            status=Page.Status.PUBLISHED,
+            status=self.model.Status.PUBLISHED,
         )
-
-    def search(self, query: str):
-        """Pages with `query` in their title, lead or body, in any language."""
-        condition = Q()
-        for language in LANGUAGE_CODES:
-            for field in ("title", "lead", "body"):
-                lookup = f"{build_localized_fieldname(field, language)}__icontains"
-                condition |= Q(**{lookup: query})
-        return self.filter(condition).exclude(kind=Page.Kind.SEARCH)
 
     def stale(self, today=None):
         """Pages whose "Senast uppdaterad" date is twelve months old or older."""
@@ -85,10 +81,6 @@ class PageQuerySet(models.QuerySet):
         return self.filter(**{path_field(language or current_language()): path})
 
 
-def path_field(language: str) -> str:
-    return f"path_{language}"
-
-
 def one_year_before(day):
     try:
         return day.replace(year=day.year - 1)
@@ -96,7 +88,7 @@ def one_year_before(day):
         return day.replace(year=day.year - 1, day=28)
 
 
-class Page(models.Model):
+class Page(TreePathsMixin, PublishingMixin, EditTrackingMixin, MenuMixin):
     class Kind(models.TextChoices):
         STANDARD = "standard", _("Standard page")
         HOME = "home", _("Home page")
@@ -105,22 +97,6 @@ class Page(models.Model):
         CALENDAR = "calendar", _("Calendar")
         SEARCH = "search", _("Search")
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
-
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent page"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-        help_text=_("Every page except the home page sits below another page."),
-    )
-    position = models.PositiveIntegerField(
-        _("position"), default=0, help_text=_("Lower numbers come first among sibling pages.")
-    )
     kind = models.CharField(_("page type"), max_length=20, choices=Kind, default=Kind.STANDARD)
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(
@@ -137,36 +113,6 @@ class Page(models.Model):
         blank=True,
         help_text=_("Shown by search engines. One or two sentences."),
     )
-    # The full address below the language prefix, e.g. "kultur-och-civilsamhalle/", one column
-    # per language, so that a request finds its page in one indexed query. Kept by save().
-    path_sv = models.CharField(
-        _("path (Swedish)"), max_length=PATH_MAX_LENGTH, editable=False, unique=True
-    )
-    path_en = models.CharField(
-        _("path (English)"), max_length=PATH_MAX_LENGTH, editable=False, unique=True
-    )
-    depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
-
-    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
-    publish_from = models.DateTimeField(_("publish from"), null=True, blank=True)
-    publish_until = models.DateTimeField(_("publish until"), null=True, blank=True)
-    show_in_menu = models.BooleanField(_("show in menu"), default=True)
-    show_in_footer = models.BooleanField(
-        _("show in footer"),
-        default=False,
-        help_text=_("For pages every visitor should find, such as the accessibility statement."),
-    )
-    last_updated = models.DateField(
-        _("last updated"),
-        default=timezone.localdate,
-        help_text=_("Shown to visitors as “Senast uppdaterad”."),
-    )
-    sv_edited_at = models.DateTimeField(
-        _("Swedish text last edited"), null=True, blank=True, editable=False
-    )
-    en_edited_at = models.DateTimeField(
-        _("English text last edited"), null=True, blank=True, editable=False
-    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("page owner"),
@@ -179,8 +125,6 @@ class Page(models.Model):
     contacts = models.ManyToManyField(
         Contact, verbose_name=_("contacts"), through="PageContact", blank=True
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    modified_at = models.DateTimeField(_("modified"), auto_now=True)
 
     objects = PageQuerySet.as_manager()
 
@@ -196,112 +140,22 @@ class Page(models.Model):
         body_fields = [build_localized_fieldname("body", lang) for lang in LANGUAGE_CODES]
         for field in body_fields:
             setattr(self, field, sanitise(getattr(self, field)))
-        derived = ["depth", *(path_field(lang) for lang in LANGUAGE_CODES), *body_fields]
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
-        with transaction.atomic():
-            old_paths = None
-            if self.pk:
-                old_paths = (
-                    Page.objects.filter(pk=self.pk)
-                    .values_list(*(path_field(lang) for lang in LANGUAGE_CODES))
-                    .first()
-                )
-            self.depth = self.parent.depth + 1 if self.parent_id else 0
-            for language in LANGUAGE_CODES:
-                parent_path = getattr(self.parent, path_field(language)) if self.parent_id else ""
-                slug = self.effective_slug(language)
-                path = f"{parent_path}{slug}/" if slug else parent_path
-                setattr(self, path_field(language), path)
-            super().save(*args, **kwargs)
-            new_paths = tuple(getattr(self, path_field(lang)) for lang in LANGUAGE_CODES)
-            # An address in use by a page is never also a redirect.
-            for language, path in zip(LANGUAGE_CODES, new_paths, strict=True):
-                Redirect.objects.filter(language=language, old_path=path).delete()
-            moved = old_paths is not None and tuple(old_paths) != new_paths
-            if moved:
-                for language, old, new in zip(LANGUAGE_CODES, old_paths, new_paths, strict=True):
-                    if old != new:
-                        Redirect.objects.update_or_create(
-                            language=language, old_path=old, defaults={"page": self, "url": ""}
-                        )
-            # Restoring an old version writes this row's paths directly, without save(); its
-            # subpages then still sit below the newer address and must follow.
-            if moved or (old_paths is not None and self._subpages_elsewhere(new_paths)):
-                for child in self.children.all():
-                    child.save()
+            kwargs["update_fields"] = {*kwargs["update_fields"], *body_fields}
+        super().save(*args, **kwargs)
 
-    def get_absolute_url(self, language: str | None = None):
-        language = language or current_language()
-        path = getattr(self, path_field(language))
-        with override(language):
-            if not path:
-                return reverse("pages:home")
-            return reverse("pages:detail", kwargs={"path": path})
-
-    def _subpages_elsewhere(self, paths) -> bool:
-        elsewhere = Q()
-        for language, path in zip(LANGUAGE_CODES, paths, strict=True):
-            elsewhere |= ~Q(**{f"{path_field(language)}__startswith": path})
-        return self.children.filter(elsewhere).exists()
-
-    def is_translated(self, language: str | None = None) -> bool:
-        """Whether the page has its own title in `language` rather than the Swedish fallback."""
-        language = language or current_language()
-        return bool(getattr(self, build_localized_fieldname("title", language)))
-
-    def translation_outdated(self, language: str | None = None) -> bool:
-        """Whether the Swedish text changed after the translation into `language` was edited."""
-        language = language or current_language()
-        if language == DEFAULT_LANGUAGE or not self.is_translated(language):
-            return False
-        default_edited = getattr(self, f"{DEFAULT_LANGUAGE}_edited_at")
-        edited = getattr(self, f"{language}_edited_at")
-        return default_edited is not None and (edited is None or default_edited > edited)
-
-    def record_edit(self, changed, *, minor: bool = False, now=None) -> list[str]:
-        """Note an editor's change to what visitors see on this page, and return the fields set.
-
-        `changed` names what changed: model fields (localised ones end in their language,
-        e.g. "body_en") or related content ("partners", "page_contacts"). A substantive change
-        sets "Senast uppdaterad" to today, unless the editor set that date by hand, and records
-        when each language's text was edited; a minor change (a typo fix) records nothing.
-        """
-        changed = set(changed)
-        if minor or not changed:
-            return []
-        now = now or timezone.now()
-        updated = []
-        for language in LANGUAGE_CODES:
-            if any(name.endswith(f"_{language}") for name in changed):
-                setattr(self, f"{language}_edited_at", now)
-                updated.append(f"{language}_edited_at")
-        if "last_updated" not in changed:
-            self.last_updated = timezone.localdate(now)
-            updated.append("last_updated")
-        return updated
-
-    def is_live(self, now=None) -> bool:
-        """Whether visitors can see the page now; the Python twin of `published()`."""
-        now = now or timezone.now()
-        return (
-            self.status == self.Status.PUBLISHED
-            and (self.publish_from is None or self.publish_from <= now)
-            and (self.publish_until is None or self.publish_until > now)
-        )
-
-    def effective_slug(self, language: str) -> str:
-        return getattr(self, build_localized_fieldname("slug", language)) or getattr(
-            self, build_localized_fieldname("slug", DEFAULT_LANGUAGE)
-        )
-
-    def ancestor_paths(self, language: str) -> list[str]:
-        """The stored paths of every page above this one, from the home page down."""
-        segments = getattr(self, path_field(language)).split("/")[:-1]
-        return ["".join(f"{s}/" for s in segments[:i]) for i in range(len(segments))]
+    def addresses_changed(self, moved_from):
+        Redirect.objects.follow_move(self, moved_from)
 
     def clean(self):
         errors = {}
+        self.clean_place_in_tree(errors)
+        self.clean_slugs(errors)
+        self.clean_publishing_window(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def clean_place_in_tree(self, errors: dict):
         if self.kind == self.Kind.HOME:
             if self.parent_id:
                 errors["parent"] = _("The home page cannot sit below another page.")
@@ -313,29 +167,24 @@ class Page(models.Model):
                 errors["kind"] = _("There is already a home page.")
         elif not self.parent_id:
             errors["parent"] = _("Choose the page this page sits below.")
-        if self.parent_id and self.pk:
-            ancestor = self.parent
-            while ancestor is not None:
-                if ancestor.pk == self.pk:
-                    errors["parent"] = _("A page cannot sit below itself or its own subpages.")
-                    break
-                ancestor = ancestor.parent
+        elif self.pk and self.descendants(include_self=True).filter(pk=self.parent_id).exists():
+            errors["parent"] = LOOP_MESSAGE
+
+    def clean_slugs(self, errors: dict):
+        """Every page but the home page has a slug, unique among its siblings per language."""
         if self.kind != self.Kind.HOME and not self.effective_slug(DEFAULT_LANGUAGE):
             errors[build_localized_fieldname("slug", DEFAULT_LANGUAGE)] = _(
                 "Every page except the home page needs an address segment."
             )
-        if self.parent_id and "parent" not in errors:
-            siblings = Page.objects.filter(parent_id=self.parent_id).exclude(pk=self.pk)
-            for language in LANGUAGE_CODES:
-                slug = self.effective_slug(language)
-                if slug and any(sibling.effective_slug(language) == slug for sibling in siblings):
-                    errors[build_localized_fieldname("slug", language)] = _(
-                        "Another page below the same parent already uses this address segment."
-                    )
-        if self.publish_from and self.publish_until and self.publish_until <= self.publish_from:
-            errors["publish_until"] = _("The end of publishing must come after its start.")
-        if errors:
-            raise ValidationError(errors)
+        if not self.parent_id or "parent" in errors:
+            return
+        siblings = Page.objects.filter(parent_id=self.parent_id).exclude(pk=self.pk)
+        for language in LANGUAGE_CODES:
+            slug = self.effective_slug(language)
+            if slug and any(sibling.effective_slug(language) == slug for sibling in siblings):
+                errors[build_localized_fieldname("slug", language)] = _(
+                    "Another page below the same parent already uses this address segment."
+                )
 
 
 class PageContact(models.Model):
@@ -568,10 +417,42 @@ class Feedback(models.Model):
         return f"{self.page} – {answer}"
 
 
+class RedirectQuerySet(models.QuerySet):
+    def for_address(self, path: str, language: str):
+        """The rule that answers for `path`, best first: one for exactly this address, else
+        the one for the longest moved prefix above it."""
+        prefixes = [path[: i + 1] for i, char in enumerate(path) if char == "/"]
+        return (
+            self.filter(language=language, old_path__in=prefixes)
+            .filter(Q(prefix=True) | Q(old_path=path))
+            .order_by(Length("old_path").desc())
+        )
+
+    def follow_move(self, page, moved_from: dict[str, set[str]]):
+        """Keep the rules true after `page` was saved, in two statements however many pages
+        moved with it: each address it left, and everything below that, redirects to it; no
+        rule is left for an address a page now has."""
+        stale = Q()
+        for language in LANGUAGE_CODES:
+            field = path_field(language)
+            taken = [page.path(language)]
+            if moved_from:
+                taken = Page.objects.filter(path_starts_with(field, taken[0])).values(field)
+            stale |= Q(language=language, old_path__in=taken)
+            stale |= Q(language=language, old_path__in=sorted(moved_from.get(language, ())))
+        self.filter(stale).delete()
+        self.bulk_create(
+            Redirect(language=language, old_path=old_path, page=page, prefix=True)
+            for language, old_paths in moved_from.items()
+            for old_path in sorted(old_paths)
+        )
+
+
 class Redirect(models.Model):
     """An old address that answers with a permanent redirect, per language.
 
-    Made automatically when a page's address changes (renamed or moved), and by hand.
+    Made automatically when a page's address changes (renamed or moved): one rule for the old
+    address and everything below it. Editors add rules by hand too.
     """
 
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
@@ -579,6 +460,14 @@ class Redirect(models.Model):
         _("old address"),
         max_length=PATH_MAX_LENGTH,
         help_text=_("Below the language prefix, with a trailing slash, e.g. “projekt/raise/”."),
+    )
+    prefix = models.BooleanField(
+        _("addresses below it too"),
+        default=False,
+        help_text=_(
+            "Also redirect every address below the old one, keeping the rest of the address: "
+            "“projekt/raise/partner/” goes to the new address followed by “partner/”."
+        ),
     )
     page = models.ForeignKey(
         Page,
@@ -596,6 +485,8 @@ class Redirect(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = RedirectQuerySet.as_manager()
+
     class Meta:
         ordering = ["language", "old_path"]
         verbose_name = _("redirect")
@@ -612,6 +503,11 @@ class Redirect(models.Model):
             return self.page.get_absolute_url(self.language)
         return self.url
 
+    def target_for(self, path: str) -> str:
+        """Where a request for `path`, which this rule answers for, is sent."""
+        rest = path[len(self.old_path) :] if self.prefix else ""
+        return f"{self.target()}{rest}"
+
     def clean(self):
         errors = {}
         if bool(self.page_id) == bool(self.url):
@@ -621,9 +517,15 @@ class Redirect(models.Model):
             or self.url.startswith("https://")
         ):
             errors["url"] = _("Use an address starting with / or https://.")
+        elif self.url and self.prefix and not self.url.endswith("/"):
+            errors["url"] = _("To redirect the addresses below too, end the address with /.")
         if self.old_path and not re.fullmatch(r"(?:[-a-zA-Z0-9_]+/)+", self.old_path):
             errors["old_path"] = _("Use address segments followed by slashes, e.g. “projekt/”.")
-        elif Page.objects.by_path(self.old_path, self.language).exists():
+        elif (
+            # Every page's parent has an address too, so no page sits below a free address.
+            self.language in LANGUAGE_CODES
+            and Page.objects.by_path(self.old_path, self.language).exists()
+        ):
             errors["old_path"] = _("A page already has this address.")
         if errors:
             raise ValidationError(errors)

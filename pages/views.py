@@ -69,14 +69,10 @@ def _not_a_page(request, path):
     response = calendar.event_detail(request, path, visible_pages(request))
     if response is not None:
         return response
-    moved = (
-        Redirect.objects.filter(language=current_language(), old_path=path)
-        .select_related("page")
-        .first()
-    )
+    moved = Redirect.objects.for_address(path, current_language()).select_related("page").first()
     if moved is None or (moved.page_id and not (moved.page.is_live() or is_staff(request))):
         raise Http404
-    target = moved.target()
+    target = moved.target_for(path)
     if request.META.get("QUERY_STRING"):
         target = f"{target}?{request.META['QUERY_STRING']}"
     return HttpResponsePermanentRedirect(target)

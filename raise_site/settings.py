@@ -122,6 +122,16 @@ DATABASES = {
     )
 }
 USING_LOCAL_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+if USING_LOCAL_SQLITE:
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL: visitors keep reading while an editor writes. IMMEDIATE: a transaction takes
+        # the write lock when it begins, so a writer that finds another at work waits (up to
+        # `timeout` seconds) instead of failing with "database is locked" halfway through.
+        "init_command": "PRAGMA journal_mode=WAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

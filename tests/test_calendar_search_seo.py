@@ -386,13 +386,15 @@ def test_redirect_to_a_draft_is_a_404_for_visitors(client, demo):
         ({"old_path": "raise/"}, "url"),
         ({"old_path": "no-slash", "url": "/sv/"}, "old_path"),
         ({"old_path": "kultur-och-civilsamhalle/", "url": "/sv/"}, "old_path"),
+        ({"old_path": "raise/", "url": "https://raise.example", "prefix": True}, "url"),
+        ({"old_path": "raise/", "language": "xx", "url": "/sv/"}, "language"),
     ],
 )
 def test_bad_redirects_are_refused(demo, fields, field_in_error):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:
-        Redirect(language="sv", **fields).full_clean()
+        Redirect(**{"language": "sv", **fields}).full_clean()
 
     assert field_in_error in error.value.message_dict
 
