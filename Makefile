@@ -39,9 +39,12 @@ serve: messages
 	$(BIN)/gunicorn raise_site.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
 		--forwarded-allow-ips="$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
-# Figures for the README: requests per second and latency, cached and uncached.
+# Figures for the README: requests per second and latency, cached and uncached. With
+# SIZE=S|M|L, every kind of request's CPU, queries and memory at that size of site instead,
+# on SQLite or, with BENCH_DATABASE=postgresql, on PostgreSQL (DATABASE_URL's server).
 bench: messages
-	$(BIN)/python scripts/bench.py
+	$(if $(SIZE),$(BIN)/python scripts/scale_bench.py --size $(SIZE) \
+		--database $(or $(BENCH_DATABASE),sqlite),$(BIN)/python scripts/bench.py)
 
 # Page views and feedback posts against the production server on 127.0.0.1 for a bounded
 # time (LOADTEST_SECONDS, default 15); fails on any error or any feedback not stored.

@@ -274,6 +274,21 @@ def delete_generated():
     Organisation.objects.filter(name_sv__startswith=PREFIX).delete()
 
 
+def fill(generator):
+    """Write the generator's content, then empty the cache and rebuild any search index."""
+    with transaction.atomic():
+        sections = generator.sections()
+        tree = generator.tree(sections, generator.size["pages"] - generator.size["projects"] - 1)
+        project_pages, projects = generator.projects()
+        events = generator.events(projects)
+        pages = sections + tree + project_pages
+        generator.feedback(pages)
+    cache.clear()
+    if "rebuild_search_index" in get_commands():
+        call_command("rebuild_search_index")
+    return pages, projects, events
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=SIZES, required=True)
@@ -285,16 +300,7 @@ def main():
         delete_generated()
     started = time.perf_counter()
     generator = Generator(args.size, random.Random(args.size))  # noqa: S311 (test data)
-    with transaction.atomic():
-        sections = generator.sections()
-        tree = generator.tree(sections, generator.size["pages"] - generator.size["projects"] - 1)
-        project_pages, projects = generator.projects()
-        events = generator.events(projects)
-        pages = sections + tree + project_pages
-        generator.feedback(pages)
-    cache.clear()
-    if "rebuild_search_index" in get_commands():
-        call_command("rebuild_search_index")
+    pages, projects, events = fill(generator)
     print(
         f"Size {args.size}: {len(pages)} pages, {len(projects)} projects, {len(events)} events, "
         f"{generator.size['feedback']} feedback answers in {time.perf_counter() - started:.1f} s"
