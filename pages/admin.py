@@ -305,7 +305,7 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export selected feedback as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        return feedback_csv(queryset.select_related("page"))
+        return feedback_csv(queryset)
 
 
 @admin.register(Redirect)

@@ -339,7 +339,9 @@ def test_editors_can_export_feedback_as_csv(admin_client, demo):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert response.streaming
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
     assert rows[0] == [
         "time",
         "page",
@@ -350,6 +352,10 @@ def test_editors_can_export_feedback_as_csv(admin_client, demo):
         "personal data removed",
     ]
     assert [r[3:6] for r in rows[1:]] == [["en", "yes", ""], ["sv", "no", 'Säg "hej", tack']]
+    assert rows[1][1:3] == [
+        "RaiSE - Stärk sociala företags konkurrenskraft",
+        "/sv/kultur-och-civilsamhalle/pagaende-insatser/projekt/stark-sociala-foretags-konkurrenskraft/",
+    ]
 
 
 def test_feedback_admin_list_filters(admin_client, demo):

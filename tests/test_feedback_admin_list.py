@@ -76,3 +76,19 @@ def test_the_autocomplete_finds_pages_by_title_for_the_filter(admin_client, demo
 
     assert response.status_code == 200
     assert [r["id"] for r in response.json()["results"]] == ["5"]
+
+
+@pytest.mark.parametrize("count", [3, 300])
+def test_the_csv_export_streams_in_the_same_queries_however_many_answers(
+    admin_client, demo, django_assert_num_queries, count
+):
+    answers(Page.objects.get(pk=5), count)
+
+    with django_assert_num_queries(4):  # session, user, the count, the answers with pages
+        response = admin_client.post(
+            LIST,
+            {"action": "export_csv", "select_across": "1", "index": "0", "_selected_action": "1"},
+        )
+        lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+
+    assert len(lines) == 1 + count
