@@ -11,10 +11,11 @@ class PagesConfig(AppConfig):
 
         from contacts.models import Contact, Organisation
 
-        from . import cache, models
+        from . import cache, models, search_index
         from .richtext import clean_text_fields
 
         cache.connect_signals()
+        search_index.connect_signals()
         # Everything editors and visitors write, cleaned the same way however it is saved.
         for model in (
             models.Page,

@@ -1,6 +1,8 @@
 import re
 
 from django.conf import global_settings, settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
@@ -636,3 +638,33 @@ class Redirect(models.Model):
             errors["old_path"] = _("A page already has this address.")
         if errors:
             raise ValidationError(errors)
+
+
+class SearchDocument(models.Model):
+    """What the site search finds of one page in one language; kept by `pages.search`.
+
+    `text` is what visitors read there (lead, body, project facts and contacts, in Swedish
+    where the translation is missing), for snippets. On PostgreSQL `vector` holds its
+    weighted, stemmed words (title A, lead B, body C, the rest D); on SQLite they are in the
+    FTS5 table `pages_searchindex` instead (migration 0006), one row per document.
+    """
+
+    page = models.ForeignKey(
+        Page, verbose_name=_("page"), on_delete=models.CASCADE, related_name="search_documents"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    text = models.TextField(_("text"), blank=True)
+    vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["page", "language"]
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        constraints = [
+            models.UniqueConstraint(fields=["page", "language"], name="unique_search_document")
+        ]
+        # PostgreSQL only; SQLite makes a plain index of this column, which stays empty there.
+        indexes = [GinIndex(fields=["vector"], name="pages_search_vector_gin")]
+
+    def __str__(self):
+        return f"{self.page} ({self.language})"

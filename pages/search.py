@@ -1,155 +1,305 @@
-"""Site search (“Sök”): full-text with stemming on PostgreSQL, a plain fallback elsewhere."""
+"""Site search (“Sök”): a visitor's query against the stored index (`pages.search_index`).
 
-import re
+The query is parsed here into plain words, so nothing a visitor types reaches the database
+as syntax: on PostgreSQL each word becomes a `plainto_tsquery` of its own, on SQLite a quoted
+FTS5 string of its stems. A page in Swedish is searched in Swedish; a page in English in
+English and in the Swedish it falls back to. Every word must match (in any of those
+languages). Only published pages are found, best first: on PostgreSQL by `ts_rank` (titles
+weigh most, then leads, then bodies, then project facts and contacts), on SQLite first by
+how many words the title holds, then by FTS5's bm25 with the same weights. Counting stops
+after RESULT_LIMIT, and results are cached with the page cache's content generation, which
+ends whenever content changes.
+"""
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+import hashlib
+import logging
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import ExpressionWrapper, F, Func, Q, TextField, Value
-from django.db.models.functions import Coalesce, Concat, NullIf
-from django.utils.html import escape, strip_tags
+from django.db.models import F
+from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .models import DEFAULT_LANGUAGE, LANGUAGE_CODES, Page, current_language
+from . import cache as page_cache
+from .models import DEFAULT_LANGUAGE, Page, SearchDocument, current_language
+from .search_index import CONFIGS, FTS_TABLE, WORD_RE, fold, languages_shown, stem, words
+
+logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 200
+MAX_TERMS = 10
 PER_PAGE = 10
-# PostgreSQL's text search configuration for each language's fields.
-CONFIGS = {"sv": "swedish", "en": "english"}
-TEXT_SPACE = Value(" ", output_field=TextField())
+# Counting stops beyond this; the page then says "more than 1,000 results" (a fixed text).
+RESULT_LIMIT = 1000
+# bm25 weights of the FTS5 columns title, lead, body and extra: the ratios of ts_rank's
+# default weights for A, B, C and D (1.0, 0.4, 0.2, 0.1).
+BM25_WEIGHTS = "10.0, 4.0, 2.0, 1.0"
+# Seconds a query's results are kept at most (and never past their content generation):
+# a visitor's rare query should not linger in the cache the pages share.
+CACHE_TIMEOUT = 300
+SNIPPET_WORDS = 30
+SNIPPET_LEAD = 5  # words shown before the first match
+SNIPPET_SCAN_CHARS = 20_000
 # Markers for highlighted words, from Unicode's private use area so no text contains them.
 START, STOP = "\ue000", "\ue001"
 
 
 def search_context(request, page):
-    # NUL cannot be stored or searched for in PostgreSQL; no page contains one anyway.
-    query = " ".join(request.GET.get("q", "").replace("\x00", "").split())
     if "q" not in request.GET:
         return {"query": "", "results": None}
+    # NUL cannot be stored or searched for in PostgreSQL; no page contains one anyway.
+    query = " ".join(request.GET.get("q", "").replace("\x00", "").split())
     if not query:
         return {"query": "", "results": None, "query_empty": True}
     if len(query) > MAX_QUERY_LENGTH:
         return {"query": query[:MAX_QUERY_LENGTH], "results": None, "query_too_long": True}
-    results = Paginator(search(query), PER_PAGE).get_page(request.GET.get("page"))
-    return {"query": query, "results": results}
+    hits = search(query)
+    results = Paginator(hits, PER_PAGE).get_page(request.GET.get("page"))
+    return {"query": query, "results": results, "more_results": hits.more}
 
 
-def search(query):
-    """Published pages matching `query`, best first, each with a highlighted `snippet`."""
-    pages = Page.objects.published().exclude(kind=Page.Kind.SEARCH)
-    if connection.vendor == "postgresql":
-        return _full_text(pages, query)
-    return _plain(pages, query)
+def parse(query: str) -> list[str]:
+    """The distinct words of a query, at most MAX_TERMS; nothing else of it is used."""
+    return list(dict.fromkeys(words(query)))[:MAX_TERMS]
 
 
-def _strip_tags_sql(field):
-    return Func(
-        F(field),
-        Value("<[^>]+>"),
-        TEXT_SPACE,
-        Value("g"),
-        function="regexp_replace",
-        output_field=TextField(),
-    )
+def search(query: str, language: str | None = None) -> "Hits":
+    """Published pages matching every word of `query`, best first, each with a `headline`."""
+    return Hits(parse(query), language or current_language())
 
 
-def _full_text(pages, query):
-    language = current_language()
-    vector = None
-    for code in LANGUAGE_CODES:
-        for field, weight in (("title", "A"), ("lead", "B"), ("body", "C")):
-            expression = (
-                _strip_tags_sql(f"{field}_{code}") if field == "body" else f"{field}_{code}"
-            )
-            part = SearchVector(expression, weight=weight, config=CONFIGS[code])
-            vector = part if vector is None else vector + part
-    search_query = None
-    for config in CONFIGS.values():
-        part = SearchQuery(query, config=config, search_type="websearch")
-        search_query = part if search_query is None else search_query | part
-    text = Concat(
-        _localised("lead", language),
-        TEXT_SPACE,
-        _strip_tags_sql(f"body_{language}"),
-    )
-    fallback_text = Concat(
-        F(f"lead_{DEFAULT_LANGUAGE}"), TEXT_SPACE, _strip_tags_sql(f"body_{DEFAULT_LANGUAGE}")
-    )
-    return (
-        pages.annotate(document=vector, rank=SearchRank(vector, search_query))
-        .filter(document=search_query)
-        .annotate(
-            headline=ExpressionWrapper(
-                SearchHeadline(
-                    Coalesce(NullIf(text, TEXT_SPACE), fallback_text, output_field=TextField()),
-                    search_query,
-                    config=CONFIGS[language],
-                    start_sel=START,
-                    stop_sel=STOP,
-                    max_words=30,
-                    min_words=12,
-                ),
-                output_field=TextField(),
-            )
+def published_pages():
+    return Page.objects.published().exclude(kind=Page.Kind.SEARCH)
+
+
+class Hits:
+    """The results of one query in one language, counted and sliced lazily for a Paginator."""
+
+    def __init__(self, terms: list[str], language: str):
+        self.terms = terms
+        self.language = language
+        self.languages = languages_shown(language)
+        self.more = False
+        self._count = None
+        self._backend = (PostgreSQLBackend if connection.vendor == "postgresql" else FTS5Backend)(
+            terms, language, self.languages
         )
-        .order_by("-rank", "pk")
-        .defer(*(f"body_{code}" for code in LANGUAGE_CODES))
-    )
 
-
-def _localised(field, language):
-    return Coalesce(
-        NullIf(F(f"{field}_{language}"), Value("", output_field=TextField())),
-        F(f"{field}_{DEFAULT_LANGUAGE}"),
-        output_field=TextField(),
-    )
-
-
-def _plain(pages, query):
-    """Every word of `query` somewhere in a page's title, lead or body, in any language."""
-    words = query.split()[:10]
-    for word in words:
-        condition = Q()
-        for code in LANGUAGE_CODES:
-            for field in ("title", "lead", "body"):
-                condition |= Q(**{f"{field}_{code}__icontains": word})
-        pages = pages.filter(condition)
-    return _PlainResults(pages.order_by("depth", "position", "pk"), words)
-
-
-class _PlainResults:
-    """A lazily sliced result list that adds snippets to the pages it hands out."""
-
-    def __init__(self, queryset, words):
-        self.queryset = queryset
-        self.words = words
-
-    def count(self):
-        return self.queryset.count()
+    def count(self) -> int:
+        if self._count is None:
+            found = self._cached("count", self._backend.count) if self.terms else 0
+            self.more = found > RESULT_LIMIT
+            self._count = min(found, RESULT_LIMIT)
+        return self._count
 
     def __len__(self):
         return self.count()
 
     def __getitem__(self, index):
-        pages = list(self.queryset[index])
-        language = current_language()
-        for page in pages:
-            text = " ".join(
-                strip_tags(getattr(page, f"{field}_{language}") or getattr(page, field))
-                for field in ("lead", "body")
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, min(index.stop, RESULT_LIMIT)
+        if not self.terms or start >= stop:
+            return []
+        return self._cached(f"{start}:{stop}", lambda: self._results(start, stop))
+
+    def _results(self, start, stop) -> list[Page]:
+        rows = self._backend.rows(start, stop)
+        pages = Page.objects.in_bulk([page_id for page_id, _text in rows])
+        results = []
+        for page_id, text in rows:
+            page = pages.get(page_id)
+            if page is not None:
+                page.headline = snippet(text, self.terms, self.languages)
+                page.headline_language = text_language(page, self.language)
+                results.append(page)
+        return results
+
+    def _cached(self, part: str, compute):
+        """`compute()`, kept in the cache for the page cache's current content generation."""
+        if not page_cache.timeout():
+            return compute()
+        digest = hashlib.sha256("\0".join([self.language, *self.terms]).encode()).hexdigest()
+        try:
+            key = f"pages:search:{_generation()}:{digest}:{part}"
+            found = cache.get(key)
+        except page_cache.CACHE_ERRORS:
+            logger.warning("The cache is unavailable; searching without it.", exc_info=True)
+            return compute()
+        if found is None:
+            found = compute()
+            try:
+                cache.set(key, found, timeout=min(page_cache.timeout(), CACHE_TIMEOUT))
+            except page_cache.CACHE_ERRORS:
+                logger.warning("Search results could not be cached.", exc_info=True)
+        return found
+
+
+def _generation() -> str:
+    state = cache.get(page_cache.STATE_KEY)
+    if state is None or state["until"] <= timezone.now():
+        state = page_cache.new_generation()
+    return state["id"]
+
+
+def text_language(page, language: str) -> str:
+    """The language of the page's lead and body as shown in `language`."""
+    own = getattr(page, f"lead_{language}") or getattr(page, f"body_{language}")
+    return language if own else DEFAULT_LANGUAGE
+
+
+class PostgreSQLBackend:
+    """Each word a `plainto_tsquery` per language searched, OR-ed; the words AND-ed."""
+
+    def __init__(self, terms, language, languages):
+        self.language = language
+        self.query = None
+        for term in terms:
+            alternatives = None
+            for code in languages:
+                part = SearchQuery(term, config=CONFIGS[code], search_type="plain")
+                alternatives = part if alternatives is None else alternatives | part
+            self.query = alternatives if self.query is None else self.query & alternatives
+
+    def documents(self):
+        return SearchDocument.objects.filter(
+            language=self.language, page__in=published_pages(), vector=self.query
+        )
+
+    def count(self) -> int:
+        return self.documents().values("pk")[: RESULT_LIMIT + 1].count()
+
+    def rows(self, start, stop) -> list[tuple[int, str]]:
+        return list(
+            self.documents()
+            .annotate(rank=SearchRank(F("vector"), self.query))
+            .order_by("-rank", "page_id")
+            .values_list("page_id", "text")[start:stop]
+        )
+
+
+class FTS5Backend:
+    """Each word a quoted FTS5 string per stem, OR-ed; the words AND-ed."""
+
+    def __init__(self, terms, language, languages):
+        self.language = language
+        self.stems = [sorted({stem(term, code) for code in languages}) for term in terms]
+        self.match = " AND ".join(
+            "(" + " OR ".join(_quoted(s) for s in stems) + ")" for stems in self.stems
+        )
+
+    def _from(self):
+        published, params = published_pages().values("pk").query.sql_with_params()
+        sql = (
+            f"FROM {FTS_TABLE} JOIN pages_searchdocument AS document"
+            f" ON document.id = {FTS_TABLE}.rowid"
+            f" WHERE {FTS_TABLE} MATCH %s AND document.language = %s"
+            f" AND document.page_id IN ({published})"
+        )
+        return sql, [self.match, self.language, *params]
+
+    def count(self) -> int:
+        sql, params = self._from()
+        with connection.cursor() as cursor:
+            counted = f"SELECT count(*) FROM (SELECT 1 {sql} LIMIT %s)"  # noqa: S608
+            cursor.execute(counted, [*params, RESULT_LIMIT + 1])
+            return cursor.fetchone()[0]
+
+    def rows(self, start, stop) -> list[tuple[int, str]]:
+        sql, params = self._from()
+        # As with ts_rank, where a word is found counts first: pages with more of the words in
+        # their title come first, then those with more in their lead; bm25 orders the rest.
+        title, title_params = self._held("title")
+        lead, lead_params = self._held("lead")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT document.page_id, document.text {sql} ORDER BY ({title}) DESC,"
+                f" ({lead}) DESC, bm25({FTS_TABLE}, {BM25_WEIGHTS}), document.page_id"
+                " LIMIT %s OFFSET %s",
+                [*params, *title_params, *lead_params, stop - start, start],
             )
-            page.headline = _plain_headline(text, self.words)
-        return pages
+            return cursor.fetchall()
+
+    def _held(self, column):
+        """SQL counting the query's words that the column holds, and its parameters."""
+        held = f"instr(' ' || {FTS_TABLE}.{column} || ' ', %s) > 0"
+        sql = " + ".join("(" + " OR ".join([held] * len(stems)) + ")" for stems in self.stems)
+        return sql, [f" {s} " for stems in self.stems for s in stems]
 
 
-def _plain_headline(text, words):
-    text = " ".join(text.split())
-    lowered = text.lower()
-    positions = [lowered.find(w.lower()) for w in words if lowered.find(w.lower()) >= 0]
-    start = max(0, min(positions) - 80) if positions else 0
-    excerpt = text[start : start + 240]
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
-    return pattern.sub(lambda m: f"{START}{m.group()}{STOP}", excerpt)
+def _quoted(stem_: str) -> str:
+    return '"' + stem_.replace('"', '""') + '"'
+
+
+# --- Snippets ---------------------------------------------------------------
+
+
+def snippet(text: str, terms: list[str], languages: list[str]) -> str:
+    """About SNIPPET_WORDS whole words of `text` around the best match, matches marked.
+
+    The best place is the first where the most different words of the query fall within one
+    snippet; a cut end gets an ellipsis.
+    """
+    text = text[:SNIPPET_SCAN_CHARS]
+    spans = [match.span() for match in WORD_RE.finditer(text)]
+    if not spans:
+        return ""
+    matched, best = _matches(text, spans, _term_lookup(terms, languages), len(terms))
+    start = max(0, best - SNIPPET_LEAD) if best is not None else 0
+    end = min(len(spans), start + SNIPPET_WORDS)
+    pieces, cursor = [], spans[start][0]
+    for index in range(start, end):
+        if index in matched:
+            first, last = spans[index]
+            pieces += [text[cursor:first], START, text[first:last], STOP]
+            cursor = last
+    # To the end of the last word, or of the text (its full stop) when that is shown whole.
+    pieces.append(text[cursor : spans[end - 1][1]] if end < len(spans) else text[cursor:])
+    before = "… " if start > 0 else ""
+    after = " …" if end < len(spans) or len(text) == SNIPPET_SCAN_CHARS else ""
+    return before + "".join(pieces) + after
+
+
+def _term_lookup(terms, languages):
+    """A function telling which query word (by index) a word of the text matches, if any."""
+    wanted = {}
+    for index, term in enumerate(terms):
+        for code in languages:
+            wanted.setdefault((code, stem(term, code)), index)
+    known = {}
+
+    def lookup(word):
+        if word not in known:
+            folded = fold(word)
+            found = (wanted.get((code, stem(folded, code))) for code in languages)
+            known[word] = next((index for index in found if index is not None), None)
+        return known[word]
+
+    return lookup
+
+
+def _matches(text, spans, lookup, term_count):
+    """The matching words ({word index: query word index}) and where the best window starts.
+
+    Scanning stops once a window holds every word of the query and is marked to its end.
+    """
+    reach = SNIPPET_WORDS - SNIPPET_LEAD
+    matched, best, best_count = {}, None, 0
+    for index, (first, last) in enumerate(spans):
+        if best_count == term_count and index >= best + reach:
+            break
+        term = lookup(text[first:last])
+        if term is None:
+            continue
+        matched[index] = term
+        window = [p for p in matched if p > index - reach]
+        count = len({matched[p] for p in window})
+        if count > best_count:
+            best, best_count = window[0], count
+    return matched, best
 
 
 def highlighted(headline: str) -> str:

@@ -1,0 +1,59 @@
+"""The stored search index: a document per page and language.
+
+On PostgreSQL the documents carry a weighted tsvector with a GIN index. On SQLite the stemmed
+words go into an FTS5 table instead, one row per document (its rowid is the document's id),
+emptied by a trigger whenever a document is deleted, however that happens (a page deleted,
+the database flushed). The words are stemmed before they are stored, so FTS5's own `ascii`
+tokenizer only has to split them at spaces.
+"""
+
+import django.contrib.postgres.indexes
+import django.contrib.postgres.search
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+FTS_TABLE = "pages_searchindex"
+CREATE_SQL = [
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, lead, body, extra, tokenize='ascii')",
+    f"""CREATE TRIGGER {FTS_TABLE}_document_deleted AFTER DELETE ON pages_searchdocument
+    BEGIN DELETE FROM {FTS_TABLE} WHERE rowid = old.id; END""",
+]
+DROP_SQL = [f"DROP TRIGGER IF EXISTS {FTS_TABLE}_document_deleted", f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+
+
+def run_on_sqlite(statements):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "sqlite":
+            for statement in statements:
+                schema_editor.execute(statement)
+
+    return run
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('pages', '0005_editors_group'),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='SearchDocument',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('language', models.CharField(choices=[('sv', 'Swedish'), ('en', 'English')], max_length=8, verbose_name='language')),
+                ('text', models.TextField(blank=True, verbose_name='text')),
+                ('vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
+                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='search_documents', to='pages.page', verbose_name='page')),
+            ],
+            options={
+                'verbose_name': 'search document',
+                'verbose_name_plural': 'search documents',
+                'ordering': ['page', 'language'],
+                'indexes': [django.contrib.postgres.indexes.GinIndex(fields=['vector'], name='pages_search_vector_gin')],
+                'constraints': [models.UniqueConstraint(fields=('page', 'language'), name='unique_search_document')],
+            },
+        ),
+        migrations.RunPython(run_on_sqlite(CREATE_SQL), run_on_sqlite(DROP_SQL)),
+    ]
