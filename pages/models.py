@@ -645,8 +645,8 @@ class SearchDocument(models.Model):
 
     `text` is what visitors read there (lead, body, project facts and contacts, in Swedish
     where the translation is missing), for snippets. On PostgreSQL `vector` holds its
-    weighted, stemmed words (title A, lead B, body C, the rest D); on SQLite they are in the
-    FTS5 table `pages_searchindex` instead (migration 0006), one row per document.
+    weighted, stemmed words (title A, lead B, body C, the rest D); on SQLite they are in an
+    FTS5 table per language instead (migration 0006), one row per page.
     """
 
     page = models.ForeignKey(

@@ -12,20 +12,21 @@ ends whenever content changes.
 """
 
 import hashlib
+import json
 import logging
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F
+from django.db.models import Count, F, Window
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from . import cache as page_cache
 from .models import DEFAULT_LANGUAGE, Page, SearchDocument, current_language
-from .search_index import CONFIGS, FTS_TABLE, WORD_RE, fold, languages_shown, stem, words
+from .search_index import CONFIGS, WORD_RE, fold, fts_table, languages_shown, stem, words
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,11 @@ def published_pages():
 
 
 class Hits:
-    """The results of one query in one language, counted and sliced lazily for a Paginator."""
+    """The results of one query in one language, for a Paginator.
+
+    Each page of results is one ranking query that also counts every match, so the count
+    comes with the first page; both are cached with the content generation.
+    """
 
     def __init__(self, terms: list[str], language: str):
         self.terms = terms
@@ -84,13 +89,13 @@ class Hits:
         self.languages = languages_shown(language)
         self.more = False
         self._count = None
-        self._backend = (PostgreSQLBackend if connection.vendor == "postgresql" else FTS5Backend)(
-            terms, language, self.languages
-        )
+        self._pages = {}
+        backend = PostgreSQLBackend if connection.vendor == "postgresql" else FTS5Backend
+        self._backend = backend(terms, language, self.languages)
 
     def count(self) -> int:
         if self._count is None:
-            found = self._cached("count", self._backend.count) if self.terms else 0
+            found = self._page(0, PER_PAGE)[0] if self.terms else 0
             self.more = found > RESULT_LIMIT
             self._count = min(found, RESULT_LIMIT)
         return self._count
@@ -104,38 +109,45 @@ class Hits:
         start, stop = index.start or 0, min(index.stop, RESULT_LIMIT)
         if not self.terms or start >= stop:
             return []
-        return self._cached(f"{start}:{stop}", lambda: self._results(start, stop))
+        return self._page(start, stop)[1]
 
-    def _results(self, start, stop) -> list[Page]:
-        rows = self._backend.rows(start, stop)
-        pages = Page.objects.in_bulk([page_id for page_id, _text in rows])
+    def _page(self, start, stop) -> tuple[int, list[Page]]:
+        """How many pages match in all, and the pages from `start` to `stop`, best first."""
+        if (start, stop) not in self._pages:
+            words = "\0".join([self.language, *self.terms])
+            key = f"{hashlib.sha256(words.encode()).hexdigest()}:{start}:{stop}"
+            self._pages[start, stop] = cached(key, lambda: self._results(start, stop))
+        return self._pages[start, stop]
+
+    def _results(self, start, stop):
+        found, page_ids = self._backend.ranked(start, stop)
+        documents = SearchDocument.objects.filter(language=self.language, page__in=page_ids)
+        texts = {d.page_id: (d.page, d.text) for d in documents.select_related("page")}
         results = []
-        for page_id, text in rows:
-            page = pages.get(page_id)
-            if page is not None:
-                page.headline = snippet(text, self.terms, self.languages)
-                page.headline_language = text_language(page, self.language)
-                results.append(page)
-        return results
+        for page, text in filter(None, map(texts.get, page_ids)):
+            page.headline = snippet(text, self.terms, self.languages)
+            page.headline_language = text_language(page, self.language)
+            results.append(page)
+        return found, results
 
-    def _cached(self, part: str, compute):
-        """`compute()`, kept in the cache for the page cache's current content generation."""
-        if not page_cache.timeout():
-            return compute()
-        digest = hashlib.sha256("\0".join([self.language, *self.terms]).encode()).hexdigest()
+
+def cached(key: str, compute):
+    """`compute()`, kept in the cache for the page cache's current content generation."""
+    if not page_cache.timeout():
+        return compute()
+    try:
+        key = f"pages:search:{_generation()}:{key}"
+        found = cache.get(key)
+    except page_cache.CACHE_ERRORS:
+        logger.warning("The cache is unavailable; searching without it.", exc_info=True)
+        return compute()
+    if found is None:
+        found = compute()
         try:
-            key = f"pages:search:{_generation()}:{digest}:{part}"
-            found = cache.get(key)
+            cache.set(key, found, timeout=min(page_cache.timeout(), CACHE_TIMEOUT))
         except page_cache.CACHE_ERRORS:
-            logger.warning("The cache is unavailable; searching without it.", exc_info=True)
-            return compute()
-        if found is None:
-            found = compute()
-            try:
-                cache.set(key, found, timeout=min(page_cache.timeout(), CACHE_TIMEOUT))
-            except page_cache.CACHE_ERRORS:
-                logger.warning("Search results could not be cached.", exc_info=True)
-        return found
+            logger.warning("Search results could not be cached.", exc_info=True)
+    return found
 
 
 def _generation() -> str:
@@ -164,70 +176,72 @@ class PostgreSQLBackend:
                 alternatives = part if alternatives is None else alternatives | part
             self.query = alternatives if self.query is None else self.query & alternatives
 
-    def documents(self):
-        return SearchDocument.objects.filter(
-            language=self.language, page__in=published_pages(), vector=self.query
-        )
-
-    def count(self) -> int:
-        return self.documents().values("pk")[: RESULT_LIMIT + 1].count()
-
-    def rows(self, start, stop) -> list[tuple[int, str]]:
-        return list(
-            self.documents()
-            .annotate(rank=SearchRank(F("vector"), self.query))
+    def ranked(self, start, stop) -> tuple[int, list[int]]:
+        """How many published pages match, and the ids of those from `start` to `stop`."""
+        rows = list(
+            SearchDocument.objects.filter(
+                language=self.language, page__in=published_pages(), vector=self.query
+            )
+            .annotate(rank=SearchRank(F("vector"), self.query), found=Window(Count("pk")))
             .order_by("-rank", "page_id")
-            .values_list("page_id", "text")[start:stop]
+            .values_list("page_id", "found")[start:stop]
         )
+        return (rows[0][1] if rows else 0), [page_id for page_id, _found in rows]
 
 
 class FTS5Backend:
-    """Each word a quoted FTS5 string per stem, OR-ed; the words AND-ed."""
+    """Each word a quoted FTS5 string per stem, OR-ed; the words AND-ed.
+
+    The table has a row per page (its rowid is the page's id) and a column per weight; its
+    name comes from the active language, one of LANGUAGES, never from the query.
+    """
 
     def __init__(self, terms, language, languages):
-        self.language = language
+        self.table = fts_table(language)
         self.stems = [sorted({stem(term, code) for code in languages}) for term in terms]
-        self.match = " AND ".join(
+
+    def _match(self):
+        return " AND ".join(
             "(" + " OR ".join(_quoted(s) for s in stems) + ")" for stems in self.stems
         )
 
-    def _from(self):
-        published, params = published_pages().values("pk").query.sql_with_params()
-        sql = (
-            f"FROM {FTS_TABLE} JOIN pages_searchdocument AS document"
-            f" ON document.id = {FTS_TABLE}.rowid"
-            f" WHERE {FTS_TABLE} MATCH %s AND document.language = %s"
-            f" AND document.page_id IN ({published})"
-        )
-        return sql, [self.match, self.language, *params]
-
-    def count(self) -> int:
-        sql, params = self._from()
-        with connection.cursor() as cursor:
-            counted = f"SELECT count(*) FROM (SELECT 1 {sql} LIMIT %s)"  # noqa: S608
-            cursor.execute(counted, [*params, RESULT_LIMIT + 1])
-            return cursor.fetchone()[0]
-
-    def rows(self, start, stop) -> list[tuple[int, str]]:
-        sql, params = self._from()
-        # As with ts_rank, where a word is found counts first: pages with more of the words in
-        # their title come first, then those with more in their lead; bm25 orders the rest.
-        title, title_params = self._held("title")
-        lead, lead_params = self._held("lead")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT document.page_id, document.text {sql} ORDER BY ({title}) DESC,"
-                f" ({lead}) DESC, bm25({FTS_TABLE}, {BM25_WEIGHTS}), document.page_id"
-                " LIMIT %s OFFSET %s",
-                [*params, *title_params, *lead_params, stop - start, start],
-            )
-            return cursor.fetchall()
-
     def _held(self, column):
-        """SQL counting the query's words that the column holds, and its parameters."""
-        held = f"instr(' ' || {FTS_TABLE}.{column} || ' ', %s) > 0"
-        sql = " + ".join("(" + " OR ".join([held] * len(stems)) + ")" for stems in self.stems)
-        return sql, [f" {s} " for stems in self.stems for s in stems]
+        """SQL counting the query's words found in `column`, and its parameters."""
+        table = self.table
+        found = f"(rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH %s))"  # noqa: S608
+        words = [f"{column} : ({' OR '.join(_quoted(s) for s in stems)})" for stems in self.stems]
+        return " + ".join([found] * len(words)), words
+
+    def ranked(self, start, stop) -> tuple[int, list[int]]:
+        """How many published pages match, and the ids of those from `start` to `stop`.
+
+        As with ts_rank, where the words are found counts most: pages with more of them in
+        their title come first, then those with more in their lead; bm25 orders the rest.
+        """
+        table = self.table
+        in_title, title_params = self._held("title")
+        in_lead, lead_params = self._held("lead")
+        sql = (
+            "SELECT rowid, count(*) OVER () FROM ("  # noqa: S608
+            f"SELECT rowid, {in_title} AS in_title, {in_lead} AS in_lead,"
+            f" bm25({table}, {BM25_WEIGHTS}) AS score FROM {table}"
+            f" WHERE {table} MATCH %s AND rowid IN (SELECT value FROM json_each(%s)))"
+            " ORDER BY in_title DESC, in_lead DESC, score, rowid LIMIT %s OFFSET %s"
+        )
+        params = [*title_params, *lead_params, self._match(), json.dumps(published_ids())]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, stop - start, start])
+            rows = cursor.fetchall()
+        return (rows[0][1] if rows else 0), [page_id for page_id, _found in rows]
+
+
+def published_ids() -> list[int]:
+    """The ids of every page visitors may find now, for the FTS5 query.
+
+    On SQLite, reading each page's publishing fields means reading past its texts; the list
+    is cached with the content generation, which ends whenever one of them changes.
+    """
+    return cached("published", lambda: list(published_pages().values_list("pk", flat=True)))
 
 
 def _quoted(stem_: str) -> str:

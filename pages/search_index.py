@@ -5,7 +5,8 @@ facts and contacts, with Swedish text wherever the English is missing. Words are
 case-folded here, the same way for pages and for queries (`pages.search`), and stemmed with
 the Snowball stemmers for Swedish and English: by PostgreSQL's own `swedish` and `english`
 configurations into a weighted tsvector with a GIN index, and on SQLite by PyStemmer (the
-same Snowball algorithms) into an FTS5 table, `pages_searchindex` (migration 0006).
+same Snowball algorithms) into an FTS5 table per language, `pages_searchindex_sv` and
+`pages_searchindex_en` (migration 0006), whose rowid is the page's id.
 
 Signals re-index a page whenever it, or anything it shows, is saved or deleted, in the same
 transaction, so the index commits or rolls back with the content. Raw saves (`loaddata`, and
@@ -46,8 +47,7 @@ MAX_FIELD_CHARS = 100_000
 # PostgreSQL's text search configuration and the Snowball stemmer for each language.
 CONFIGS = {"sv": "swedish", "en": "english"}
 STEMMERS = {"sv": Stemmer.Stemmer("swedish"), "en": Stemmer.Stemmer("english")}
-# The SQLite FTS5 table and its columns, one per weight.
-FTS_TABLE = "pages_searchindex"
+# The SQLite FTS5 tables' columns, one per weight.
 FTS_COLUMNS = {"A": "title", "B": "lead", "C": "body", "D": "extra"}
 
 WORD_RE = re.compile(r"[^\W_]+")
@@ -80,6 +80,11 @@ def plain_text(value: str) -> str:
     """Rich text as the words a visitor reads: tags gone, entities decoded, spaces folded."""
     value = TAG_RE.sub("", BLOCK_TAG_RE.sub(" ", value or ""))
     return " ".join(html.unescape(value).split())
+
+
+def fts_table(language: str) -> str:
+    """The SQLite FTS5 table of one language (migration 0006): a row per page, by its id."""
+    return f"pages_searchindex_{language}"
 
 
 def languages_shown(language: str) -> list[str]:
@@ -208,21 +213,22 @@ def _vector(parts):
 
 
 def _write_fts(documents, parts):
-    rows = []
+    rows = {language: [] for language in LANGUAGE_CODES}
     for document, document_parts_ in zip(documents, parts, strict=True):
         columns = {column: [] for column in FTS_COLUMNS.values()}
         for part in document_parts_:
             stemmer = STEMMERS.get(part.language, STEMMERS[DEFAULT_LANGUAGE])
             columns[FTS_COLUMNS[part.weight]] += stemmer.stemWords(words(part.text))
-        rows.append((document.pk, *(" ".join(stems) for stems in columns.values())))
+        row = (document.page_id, *(" ".join(stems) for stems in columns.values()))
+        rows[document.language].append(row)
     names = ", ".join(FTS_COLUMNS.values())
-    delete = f"DELETE FROM {FTS_TABLE} WHERE rowid = %s"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.executemany(delete, [row[:1] for row in rows])
-        cursor.executemany(
-            f"INSERT INTO {FTS_TABLE} (rowid, {names}) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
-            rows,
-        )
+        for language, language_rows in rows.items():
+            table = fts_table(language)
+            delete = f"DELETE FROM {table} WHERE rowid = %s"  # noqa: S608
+            cursor.executemany(delete, [row[:1] for row in language_rows])
+            insert = f"INSERT INTO {table} (rowid, {names}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608
+            cursor.executemany(insert, language_rows)
 
 
 def rebuild_index(batch_size: int = 500) -> int:
@@ -231,7 +237,8 @@ def rebuild_index(batch_size: int = 500) -> int:
         SearchDocument.objects.all().delete()
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {FTS_TABLE}")  # noqa: S608
+                for language in LANGUAGE_CODES:
+                    cursor.execute(f"DELETE FROM {fts_table(language)}")  # noqa: S608
         ids = list(Page.objects.order_by("pk").values_list("pk", flat=True))
         indexed = sum(
             index_pages(ids[start : start + batch_size]) for start in range(0, len(ids), batch_size)

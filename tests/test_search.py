@@ -11,7 +11,7 @@ from django.db import connection
 
 from contacts.models import Contact, Organisation
 from pages.models import Page, PageContact, Project, SearchDocument
-from pages.search_index import FTS_TABLE
+from pages.search_index import fts_table
 
 from .conftest import make_page, text_of
 
@@ -45,9 +45,13 @@ def site(home):
 
 
 def fts_rows() -> int:
+    """The rows of the SQLite FTS5 tables, every language."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {FTS_TABLE}")  # noqa: S608
-        return cursor.fetchone()[0]
+        counts = []
+        for language in ("sv", "en"):
+            cursor.execute(f"SELECT count(*) FROM {fts_table(language)}")  # noqa: S608
+            counts.append(cursor.fetchone()[0])
+        return sum(counts)
 
 
 # --- Swedish words in any form ----------------------------------------------

@@ -1,25 +1,29 @@
 """The stored search index: a document per page and language.
 
 On PostgreSQL the documents carry a weighted tsvector with a GIN index. On SQLite the stemmed
-words go into an FTS5 table instead, one row per document (its rowid is the document's id),
-emptied by a trigger whenever a document is deleted, however that happens (a page deleted,
-the database flushed). The words are stemmed before they are stored, so FTS5's own `ascii`
-tokenizer only has to split them at spaces.
+words go into an FTS5 table per language instead, a row per page (its rowid is the page's
+id), emptied by a trigger whenever a document is deleted, however that happens (a page
+deleted, the database flushed). The words are stemmed before they are stored, so FTS5's own
+`ascii` tokenizer only has to split them at spaces. A later migration that makes SQLite
+rebuild pages_searchdocument (altering a column) drops the triggers: create them again.
 """
 
+from django.db import migrations, models
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.deletion
-from django.db import migrations, models
 
-
-FTS_TABLE = "pages_searchindex"
-CREATE_SQL = [
-    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, lead, body, extra, tokenize='ascii')",
-    f"""CREATE TRIGGER {FTS_TABLE}_document_deleted AFTER DELETE ON pages_searchdocument
-    BEGIN DELETE FROM {FTS_TABLE} WHERE rowid = old.id; END""",
-]
-DROP_SQL = [f"DROP TRIGGER IF EXISTS {FTS_TABLE}_document_deleted", f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+LANGUAGES = ("sv", "en")
+CREATE_SQL = []
+DROP_SQL = []
+for language in LANGUAGES:
+    table = f"pages_searchindex_{language}"
+    CREATE_SQL += [
+        f"CREATE VIRTUAL TABLE {table} USING fts5(title, lead, body, extra, tokenize='ascii')",
+        f"""CREATE TRIGGER {table}_document_deleted AFTER DELETE ON pages_searchdocument
+        WHEN old.language = '{language}' BEGIN DELETE FROM {table} WHERE rowid = old.page_id; END""",
+    ]
+    DROP_SQL += [f"DROP TRIGGER IF EXISTS {table}_document_deleted", f"DROP TABLE IF EXISTS {table}"]
 
 
 def run_on_sqlite(statements):
