@@ -645,8 +645,9 @@ class SearchDocument(models.Model):
 
     `text` is what visitors read there (lead, body, project facts and contacts, in Swedish
     where the translation is missing), for snippets. On PostgreSQL `vector` holds its
-    weighted, stemmed words (title A, lead B, body C, the rest D); on SQLite they are in an
-    FTS5 table per language instead (migration 0006), one row per page.
+    weighted, stemmed words (title A, lead B, body C, the rest D) and `summary` those of the
+    title, lead and the body's first words; on SQLite the words are in an FTS5 table per
+    language instead (migration 0006), one row per page.
     """
 
     page = models.ForeignKey(
@@ -655,6 +656,8 @@ class SearchDocument(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     text = models.TextField(_("text"), blank=True)
     vector = SearchVectorField(null=True, editable=False)
+    # Title, lead and the start of the body: what PostgreSQL ranks by (see pages.search).
+    summary = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["page", "language"]
@@ -663,7 +666,7 @@ class SearchDocument(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["page", "language"], name="unique_search_document")
         ]
-        # PostgreSQL only; SQLite makes a plain index of this column, which stays empty there.
+        # Made on PostgreSQL only, without fastupdate (migration 0006).
         indexes = [GinIndex(fields=["vector"], name="pages_search_vector_gin")]
 
     def __str__(self):

@@ -11,6 +11,7 @@ after RESULT_LIMIT, and results are cached with the page cache's content generat
 ends whenever content changes.
 """
 
+import functools
 import hashlib
 import json
 import logging
@@ -18,8 +19,8 @@ import logging
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import connection
-from django.db.models import Count, F, Window
+from django.db import connection, transaction
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -83,8 +84,9 @@ class Hits:
     comes with the first page; both are cached with the content generation.
     """
 
-    def __init__(self, terms: list[str], language: str):
+    def __init__(self, terms: list[str], language: str, cache_results: bool = True):
         self.terms = terms
+        self.cache_results = cache_results
         self.language = language
         self.languages = languages_shown(language)
         self.more = False
@@ -116,7 +118,8 @@ class Hits:
         if (start, stop) not in self._pages:
             words = "\0".join([self.language, *self.terms])
             key = f"{hashlib.sha256(words.encode()).hexdigest()}:{start}:{stop}"
-            self._pages[start, stop] = cached(key, lambda: self._results(start, stop))
+            compute = functools.partial(self._results, start, stop)
+            self._pages[start, stop] = cached(key, compute) if self.cache_results else compute()
         return self._pages[start, stop]
 
     def _results(self, start, stop):
@@ -177,15 +180,39 @@ class PostgreSQLBackend:
             self.query = alternatives if self.query is None else self.query & alternatives
 
     def ranked(self, start, stop) -> tuple[int, list[int]]:
-        """How many published pages match, and the ids of those from `start` to `stop`."""
-        rows = list(
+        """How many published pages match, and the ids of those from `start` to `stop`.
+
+        Documents match on their whole text (`vector`) and are ranked on their `summary`
+        (title, lead and the body's first words), which is small enough to stay in the row:
+        ranking on the whole text would read every matching document's vector from TOAST
+        storage, which for a common word at 10,000 pages takes hundreds of milliseconds.
+        """
+        hidden = hidden_pages()
+        matches = (
             SearchDocument.objects.filter(
-                language=self.language, page__in=published_pages(), vector=self.query
+                language=self.language, vector=self.query, page_id__lte=hidden["last"]
             )
-            .annotate(rank=SearchRank(F("vector"), self.query), found=Window(Count("pk")))
-            .order_by("-rank", "page_id")
-            .values_list("page_id", "found")[start:stop]
+            .exclude(page_id__in=hidden["ids"])
+            .annotate(rank=SearchRank(F("summary"), self.query))
+            .order_by()
+            .values("page_id", "rank")
         )
+        sql, params = matches.query.sql_with_params()
+        # OFFSET 0 keeps the matches a subquery, so that only ids and ranks are counted and
+        # sorted, not whole rows.
+        ranked = (
+            f"SELECT page_id, count(*) OVER () FROM ({sql} OFFSET 0) AS matches"  # noqa: S608
+            " ORDER BY rank DESC, page_id LIMIT %s OFFSET %s"
+        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The planner does not count that cost either, and would rather read every
+            # document than use the GIN index for a common word: not for this query.
+            cursor.execute("SELECT current_setting('enable_seqscan')")
+            (before,) = cursor.fetchone()
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(ranked, [*params, stop - start, start])
+            rows = cursor.fetchall()
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
         return (rows[0][1] if rows else 0), [page_id for page_id, _found in rows]
 
 
@@ -225,23 +252,39 @@ class FTS5Backend:
             "SELECT rowid, count(*) OVER () FROM ("  # noqa: S608
             f"SELECT rowid, {in_title} AS in_title, {in_lead} AS in_lead,"
             f" bm25({table}, {BM25_WEIGHTS}) AS score FROM {table}"
-            f" WHERE {table} MATCH %s AND rowid IN (SELECT value FROM json_each(%s)))"
+            # "+rowid": filter the matches, rather than look each id up in the index.
+            f" WHERE {table} MATCH %s AND +rowid <= %s"
+            " AND +rowid NOT IN (SELECT value FROM json_each(%s)))"
             " ORDER BY in_title DESC, in_lead DESC, score, rowid LIMIT %s OFFSET %s"
         )
-        params = [*title_params, *lead_params, self._match(), json.dumps(published_ids())]
+        hidden = hidden_pages()
+        params = [*title_params, *lead_params, self._match(), hidden["last"], hidden["json"]]
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, stop - start, start])
             rows = cursor.fetchall()
         return (rows[0][1] if rows else 0), [page_id for page_id, _found in rows]
 
 
-def published_ids() -> list[int]:
-    """The ids of every page visitors may find now, for the FTS5 query.
+def hidden_pages() -> dict:
+    """The pages the ranking queries leave out: those visitors may not see now ("ids", and
+    as JSON), and any page newer than the list ("last" is the newest page it knows).
 
-    On SQLite, reading each page's publishing fields means reading past its texts; the list
-    is cached with the content generation, which ends whenever one of them changes.
+    Asking `Page.objects.published()` in every search would mean reading every matching
+    page's publishing fields, past its texts on SQLite: tens of milliseconds at 10,000
+    pages. The list is short, and cached with the content generation, which ends whenever
+    a page changes or the clock reaches a publishing time.
     """
-    return cached("published", lambda: list(published_pages().values_list("pk", flat=True)))
+
+    def compute():
+        last = Page.objects.aggregate(last=Max("pk"))["last"] or 0
+        ids = list(
+            Page.objects.filter(pk__lte=last)
+            .exclude(pk__in=published_pages().values("pk"))
+            .values_list("pk", flat=True)
+        )
+        return {"last": last, "ids": ids, "json": json.dumps(ids)}
+
+    return cached("hidden", compute)
 
 
 def _quoted(stem_: str) -> str:
@@ -258,10 +301,9 @@ def snippet(text: str, terms: list[str], languages: list[str]) -> str:
     snippet; a cut end gets an ellipsis.
     """
     text = text[:SNIPPET_SCAN_CHARS]
-    spans = [match.span() for match in WORD_RE.finditer(text)]
+    spans, matched, best = _scan(text, _term_lookup(terms, languages), len(terms))
     if not spans:
         return ""
-    matched, best = _matches(text, spans, _term_lookup(terms, languages), len(terms))
     start = max(0, best - SNIPPET_LEAD) if best is not None else 0
     end = min(len(spans), start + SNIPPET_WORDS)
     pieces, cursor = [], spans[start][0]
@@ -295,17 +337,19 @@ def _term_lookup(terms, languages):
     return lookup
 
 
-def _matches(text, spans, lookup, term_count):
-    """The matching words ({word index: query word index}) and where the best window starts.
+def _scan(text, lookup, term_count):
+    """The words' spans, the matching ones ({word index: query word index}) and the index of
+    the first match of the best window.
 
-    Scanning stops once a window holds every word of the query and is marked to its end.
+    Reading stops at the first word after a snippet that holds every word of the query.
     """
     reach = SNIPPET_WORDS - SNIPPET_LEAD
-    matched, best, best_count = {}, None, 0
-    for index, (first, last) in enumerate(spans):
-        if best_count == term_count and index >= best + reach:
+    spans, matched, best, best_count = [], {}, None, 0
+    for index, match in enumerate(WORD_RE.finditer(text)):
+        spans.append(match.span())
+        if best_count == term_count and index >= max(0, best - SNIPPET_LEAD) + SNIPPET_WORDS:
             break
-        term = lookup(text[first:last])
+        term = lookup(match.group())
         if term is None:
             continue
         matched[index] = term
@@ -313,7 +357,7 @@ def _matches(text, spans, lookup, term_count):
         count = len({matched[p] for p in window})
         if count > best_count:
             best, best_count = window[0], count
-    return matched, best
+    return spans, matched, best
 
 
 def highlighted(headline: str) -> str:

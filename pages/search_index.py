@@ -44,6 +44,8 @@ from .models import (
 
 # Text beyond this many characters of one field is not indexed (a tsvector holds 1 MB).
 MAX_FIELD_CHARS = 100_000
+# How much of the body PostgreSQL ranks by, with the title and lead (pages.search).
+SUMMARY_BODY_WORDS = 50
 # PostgreSQL's text search configuration and the Snowball stemmer for each language.
 CONFIGS = {"sv": "swedish", "en": "english"}
 STEMMERS = {"sv": Stemmer.Stemmer("swedish"), "en": Stemmer.Stemmer("english")}
@@ -187,16 +189,27 @@ def index_pages(page_ids) -> int:
         if postgresql:
             for document, document_parts_ in zip(documents, parts, strict=True):
                 document.vector = _vector(document_parts_)
+                document.summary = _vector(summary_parts(document_parts_))
         # An upsert, so that two editors saving the same page at once cannot collide.
         SearchDocument.objects.bulk_create(
             documents,
             update_conflicts=True,
             unique_fields=["page", "language"],
-            update_fields=["text", "vector"],
+            update_fields=["text", "vector", "summary"],
         )
         if connection.vendor == "sqlite":
             _write_fts(documents, parts)
     return len(documents) // len(LANGUAGE_CODES)
+
+
+def summary_parts(parts) -> list[Part]:
+    """The title, the lead and the body's first SUMMARY_BODY_WORDS words."""
+    summary = [part for part in parts if part.weight in ("A", "B")]
+    for part in parts:
+        if part.weight == "C":
+            text = " ".join(part.text.split()[:SUMMARY_BODY_WORDS])
+            summary.append(Part(text, part.language, part.weight))
+    return summary
 
 
 def _vector(parts):
@@ -243,6 +256,9 @@ def rebuild_index(batch_size: int = 500) -> int:
         indexed = sum(
             index_pages(ids[start : start + batch_size]) for start in range(0, len(ids), batch_size)
         )
+        if connection.vendor == "postgresql":  # fresh statistics for the planner
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE pages_searchdocument")
     # Search results are cached with the page cache's content generation: end it.
     page_cache.end_generation()
     return indexed
