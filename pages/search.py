@@ -20,13 +20,13 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db.models import BooleanField, ExpressionWrapper, F, Max, Q
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from . import cache as page_cache
-from .models import DEFAULT_LANGUAGE, Page, SearchDocument, current_language
+from .models import DEFAULT_LANGUAGE, LANGUAGE_CODES, Page, SearchDocument, current_language
 from .search_index import CONFIGS, WORD_RE, fold, fts_table, languages_shown, stem, words
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ CACHE_TIMEOUT = 300
 SNIPPET_WORDS = 30
 SNIPPET_LEAD = 5  # words shown before the first match
 SNIPPET_SCAN_CHARS = 20_000
+BODY_FIELDS = ["body", *(f"body_{code}" for code in LANGUAGE_CODES)]
 # Markers for highlighted words, from Unicode's private use area so no text contains them.
 START, STOP = "\ue000", "\ue001"
 
@@ -124,12 +125,23 @@ class Hits:
 
     def _results(self, start, stop):
         found, page_ids = self._backend.ranked(start, stop)
-        documents = SearchDocument.objects.filter(language=self.language, page__in=page_ids)
-        texts = {d.page_id: (d.page, d.text) for d in documents.select_related("page")}
+        # The pages without their bodies: they are cached with the results.
+        own_text = Q(**{f"page__lead_{self.language}__gt": ""}) | Q(
+            **{f"page__body_{self.language}__gt": ""}
+        )
+        documents = (
+            SearchDocument.objects.filter(language=self.language, page__in=page_ids)
+            .select_related("page")
+            .defer(*(f"page__{field}" for field in BODY_FIELDS))
+            .annotate(own_text=ExpressionWrapper(own_text, output_field=BooleanField()))
+        )
+        by_page = {document.page_id: document for document in documents}
         results = []
-        for page, text in filter(None, map(texts.get, page_ids)):
-            page.headline = snippet(text, self.terms, self.languages)
-            page.headline_language = text_language(page, self.language)
+        for document in filter(None, map(by_page.get, page_ids)):
+            page = document.page
+            page.headline = snippet(document.text, self.terms, self.languages)
+            # The language of the snippet: the page's own, or Swedish where it has none.
+            page.headline_language = self.language if document.own_text else DEFAULT_LANGUAGE
             results.append(page)
         return found, results
 
@@ -158,12 +170,6 @@ def _generation() -> str:
     if state is None or state["until"] <= timezone.now():
         state = page_cache.new_generation()
     return state["id"]
-
-
-def text_language(page, language: str) -> str:
-    """The language of the page's lead and body as shown in `language`."""
-    own = getattr(page, f"lead_{language}") or getattr(page, f"body_{language}")
-    return language if own else DEFAULT_LANGUAGE
 
 
 class PostgreSQLBackend:

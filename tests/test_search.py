@@ -4,6 +4,7 @@ import datetime
 import html
 import io
 import re
+import zoneinfo
 
 import pytest
 from django.core.management import call_command
@@ -20,6 +21,11 @@ pytestmark = pytest.mark.django_db
 RAISE_TITLE_SV = "RaiSE - Stärk sociala företags konkurrenskraft"
 RAISE_TITLE_EN = "RaiSE – Strengthening the competitiveness of social enterprises"
 SQLITE = connection.vendor == "sqlite"
+STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+
+
+def at(hour, minute):
+    return datetime.datetime(2030, 6, 1, hour, minute, tzinfo=STOCKHOLM)
 
 
 def search(client, query, language="sv", **params):
@@ -170,6 +176,19 @@ def test_only_published_pages_are_found(client, site):
 
     assert result_titles(response) == ["Hemligt öppet"]
     assert "En träff för ”hemligt”" in text_of(response)
+
+
+def test_a_scheduled_page_is_found_once_its_time_has_come(client, site, time_machine):
+    time_machine.move_to(datetime.datetime(2030, 6, 1, 8, 0, tzinfo=STOCKHOLM), tick=False)
+    make_page(site, "Tidsstyrd sida", "tidsstyrd", publish_from=at(10, 0))
+    make_page(site, "Tidsstyrd nyhet", "nyhet", publish_until=at(10, 0))
+
+    before = search(client, "tidsstyrd")
+    time_machine.move_to(at(10, 1), tick=False)
+    after = search(client, "tidsstyrd")
+
+    assert result_titles(before) == ["Tidsstyrd nyhet"]
+    assert result_titles(after) == ["Tidsstyrd sida"]
 
 
 def test_english_search_finds_english_text_and_swedish_fallback(client, demo):
