@@ -4,11 +4,11 @@ The query is parsed here into plain words, so nothing a visitor types reaches th
 as syntax: on PostgreSQL each word becomes a `plainto_tsquery` of its own, on SQLite a quoted
 FTS5 string of its stems. A page in Swedish is searched in Swedish; a page in English in
 English and in the Swedish it falls back to. Every word must match (in any of those
-languages). Only published pages are found, best first: on PostgreSQL by `ts_rank` (titles
-weigh most, then leads, then bodies, then project facts and contacts), on SQLite first by
-how many words the title holds, then by FTS5's bm25 with the same weights. Counting stops
-after RESULT_LIMIT, and results are cached with the page cache's content generation, which
-ends whenever content changes.
+languages). Only published pages are found, best first: on PostgreSQL by `ts_rank` over the
+title (weighing most), the lead and the body's first words; on SQLite by how many of the
+words the title holds, then the lead, then by FTS5's bm25 with the same weights. Counting
+stops after RESULT_LIMIT. Results are cached with the page cache's content generation,
+which ends whenever content changes.
 """
 
 import functools
@@ -117,8 +117,8 @@ class Hits:
     def _page(self, start, stop) -> tuple[int, list[Page]]:
         """How many pages match in all, and the pages from `start` to `stop`, best first."""
         if (start, stop) not in self._pages:
-            words = "\0".join([self.language, *self.terms])
-            key = f"{hashlib.sha256(words.encode()).hexdigest()}:{start}:{stop}"
+            asked = "\0".join([self.language, *self.terms])
+            key = f"{hashlib.sha256(asked.encode()).hexdigest()}:{start}:{stop}"
             compute = functools.partial(self._results, start, stop)
             self._pages[start, stop] = cached(key, compute) if self.cache_results else compute()
         return self._pages[start, stop]

@@ -184,9 +184,8 @@ def index_pages(page_ids) -> int:
             parts.append(page_parts)
     if not documents:
         return 0
-    postgresql = connection.vendor == "postgresql"
     with transaction.atomic():
-        if postgresql:
+        if connection.vendor == "postgresql":
             for document, document_parts_ in zip(documents, parts, strict=True):
                 document.vector = _vector(document_parts_)
                 document.summary = _vector(summary_parts(document_parts_))
