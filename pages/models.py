@@ -1,6 +1,8 @@
 import re
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -529,3 +531,36 @@ class Redirect(models.Model):
             errors["old_path"] = _("A page already has this address.")
         if errors:
             raise ValidationError(errors)
+
+
+class SearchDocument(models.Model):
+    """What the site search finds of one page in one language; kept by `pages.search`.
+
+    `text` is what visitors read there (lead, body, project facts and contacts, in Swedish
+    where the translation is missing), for snippets. On PostgreSQL `vector` holds its
+    weighted, stemmed words (title A, lead B, body C, the rest D) and `summary` those of the
+    title, lead and the body's first words; on SQLite the words are in an FTS5 table per
+    language instead (migration 0008), one row per page.
+    """
+
+    page = models.ForeignKey(
+        Page, verbose_name=_("page"), on_delete=models.CASCADE, related_name="search_documents"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    text = models.TextField(_("text"), blank=True)
+    vector = SearchVectorField(null=True, editable=False)
+    # Title, lead and the start of the body: what PostgreSQL ranks by (see pages.search).
+    summary = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["page", "language"]
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        constraints = [
+            models.UniqueConstraint(fields=["page", "language"], name="unique_search_document")
+        ]
+        # Made on PostgreSQL only, without fastupdate (migration 0008).
+        indexes = [GinIndex(fields=["vector"], name="pages_search_vector_gin")]
+
+    def __str__(self):
+        return f"{self.page} ({self.language})"

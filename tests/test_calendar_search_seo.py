@@ -6,7 +6,6 @@ import zoneinfo
 
 import icalendar
 import pytest
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -235,84 +234,6 @@ def test_project_list_in_english(client, two_projects):
 
     assert "1 project" in text
     assert "New project Ongoing · European Social Fund" in text
-
-
-# --- Search -----------------------------------------------------------------
-
-
-def search(client, query, language="sv", **params):
-    url = "/sv/sok/" if language == "sv" else "/en/search/"
-    return client.get(url, {"q": query, **params})
-
-
-def test_search_finds_inflected_swedish_words(client, demo):
-    make_page(Page.objects.get(pk=1), "Om företagen", "om", body_sv="<p>Företagens framtid.</p>")
-
-    text = text_of(search(client, "företag"))
-
-    assert "Om företagen" in text
-    assert "RaiSE - Stärk sociala företags konkurrenskraft" in text
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="stemming needs PostgreSQL")
-def test_postgresql_search_stems_and_ranks(client, demo):
-    home = Page.objects.get(pk=1)
-    make_page(home, "Något annat", "annat", body_sv="<p>Här nämns kommunerna en gång.</p>")
-    make_page(home, "Kommuner", "kommuner", lead_sv="Om länets kommuner.")
-
-    html = search(client, "kommun").content.decode()
-
-    results = html[html.index('<ol class="results"') :]
-    assert results.index("Kommuner</a>") < results.index("Något annat</a>")
-    assert "<mark>kommunerna</mark>" in html
-    english = text_of(search(client, "enterprise", "en"))
-    assert "RaiSE – Strengthening the competitiveness of social enterprises" in english
-
-
-def test_snippets_highlight_matches_and_escape_the_rest(client, demo):
-    make_page(
-        Page.objects.get(pk=1),
-        "Varning",
-        "varning",
-        body_sv="<p>Skriv aldrig &lt;script&gt;alert(1)&lt;/script&gt; i ett sociala fält.</p>",
-    )
-
-    html = search(client, "sociala").content.decode()
-
-    assert "<mark>sociala</mark>" in html
-    assert "<script>alert" not in html
-
-
-def test_search_never_finds_drafts(client, demo):
-    make_page(Page.objects.get(pk=1), "Hemligt utkast", "utkast", status=Page.Status.DRAFT)
-
-    assert "En träff" not in text_of(search(client, "Hemligt"))
-    assert "0 träffar" in text_of(search(client, "Hemligt"))
-
-
-def test_search_pages_through_many_results(client, demo):
-    home = Page.objects.get(pk=1)
-    for i in range(12):
-        make_page(home, f"Kulturbidrag {i}", f"bidrag-{i}", lead_sv="Om kulturbidrag.")
-
-    first = text_of(search(client, "kulturbidrag"))
-    second = text_of(search(client, "kulturbidrag", page=2))
-    beyond = search(client, "kulturbidrag", page="999")
-
-    assert "12 träffar" in first and "Sida 1 av 2" in first
-    assert "Sida 2 av 2" in second
-    assert beyond.status_code == 200 and "Sida 2 av 2" in text_of(beyond)
-
-
-@pytest.mark.parametrize(
-    ("query", "message"),
-    [("", "Skriv ett eller flera ord att söka efter."), ("   ", "Skriv ett eller flera ord")],
-)
-def test_empty_search_gets_a_helpful_message(client, demo, query, message):
-    response = search(client, query)
-
-    assert response.status_code == 200
-    assert message in text_of(response)
 
 
 # --- Redirects --------------------------------------------------------------

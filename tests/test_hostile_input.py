@@ -100,7 +100,7 @@ class Markup(HTMLParser):
         if self.in_body:
             if tag not in ALLOWED_TAGS:
                 self.dangers.append(f"<{tag}> in rich text")
-        else:
+        elif tag != "mark":  # how many words a search snippet marks depends on its words
             self.shape.append((tag, *sorted(name for name, _value in attrs)))
         self.in_body = self.in_body or (tag == "div" and "body" in dict(attrs).get("class", ""))
         for name, value in attrs:
@@ -116,7 +116,7 @@ class Markup(HTMLParser):
     def handle_endtag(self, tag):
         if self.in_body and tag == "div":
             self.in_body = False
-        if not self.in_body:
+        if not self.in_body and tag != "mark":
             self.shape.append(f"/{tag}")
 
     def handle_data(self, data):
