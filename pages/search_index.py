@@ -322,11 +322,13 @@ def contacts_changed(sender, instance, action, reverse, pk_set, **kwargs):
             index_pages(pk_set or getattr(instance, "_search_pages", []))
 
 
-def migrated(sender, apps, using=DEFAULT_DB_ALIAS, **kwargs):
+def migrated(sender, using=DEFAULT_DB_ALIAS, apps=None, **kwargs):
     """After `migrate`, index the pages that have no documents yet (say, those that existed
-    before the index did), once every migration has run."""
+    before the index did), once every migration has run. `flush` sends this too, without
+    `apps`, and leaves no pages."""
     try:
-        apps.get_model("pages", "SearchDocument")
+        if apps is not None:
+            apps.get_model("pages", "SearchDocument")
     except LookupError:
         return
     if using != DEFAULT_DB_ALIAS or not Page.objects.filter(search_documents=None).exists():
