@@ -1,14 +1,14 @@
 """What editors see of visitor feedback: a CSV export and a per-page summary with a chart."""
 
-import csv
 import datetime
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
-from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from raise_site.csvexport import csv_response
 
 from .models import DEFAULT_LANGUAGE
 
@@ -18,27 +18,20 @@ CHART_HEIGHT = 80
 
 
 def feedback_csv(queryset):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="feedback.csv"'
-    # A byte-order mark makes spreadsheet programs read the file as UTF-8 (å, ä, ö).
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(
-        ["time", "page", "address", "language", "answer", "comment", "personal data removed"]
+    header = ["time", "page", "address", "language", "answer", "comment", "personal data removed"]
+    rows = (
+        [
+            timezone.localtime(row.created_at).isoformat(timespec="seconds"),
+            row.page.title_sv,
+            row.page.get_absolute_url(DEFAULT_LANGUAGE),
+            row.language,
+            "yes" if row.helpful else "no",
+            row.comment,
+            "yes" if row.personal_data_removed else "no",
+        ]
+        for row in queryset
     )
-    for row in queryset:
-        writer.writerow(
-            [
-                timezone.localtime(row.created_at).isoformat(timespec="seconds"),
-                row.page.title_sv,
-                row.page.get_absolute_url(DEFAULT_LANGUAGE),
-                row.language,
-                "yes" if row.helpful else "no",
-                row.comment,
-                "yes" if row.personal_data_removed else "no",
-            ]
-        )
-    return response
+    return csv_response("feedback.csv", header, rows)
 
 
 def feedback_summary(page):
