@@ -100,9 +100,9 @@ def _commentable(pk):
     )
 
 
-def feedback_from_token(token: str, max_age=TOKEN_MAX_AGE) -> Feedback | None:
+def feedback_from_token(token: str, *, expired_too=False) -> Feedback | None:
     try:
-        pk = signing.loads(token, salt=TOKEN_SALT, max_age=max_age)
+        pk = signing.loads(token, salt=TOKEN_SALT, max_age=None if expired_too else TOKEN_MAX_AGE)
     except signing.BadSignature:
         return None
     return _commentable(pk)
@@ -203,7 +203,7 @@ def _receive_comment(request):
         return _failed(request, 400, _form_message(form))
     feedback = feedback_from_token(form.cleaned_data["token"])
     if feedback is None:
-        if feedback_from_token(form.cleaned_data["token"], max_age=None):
+        if feedback_from_token(form.cleaned_data["token"], expired_too=True):
             message = _(
                 "The form had been open a long time, so your comment was not saved. Send it again."
             )
@@ -253,11 +253,7 @@ def _kept_widget(request, message):
     question, with the answer they gave."""
     post = request.POST
     if post.get("token"):
-        try:
-            pk = signing.loads(post["token"], salt=TOKEN_SALT)
-        except signing.BadSignature:
-            pk = None
-        feedback = _commentable(pk) if pk is not None else None
+        feedback = feedback_from_token(post["token"], expired_too=True)
         if feedback is not None:
             state = ("comment", comment_token(feedback), message, "no", post.get("comment", ""))
             return feedback.page, state
@@ -318,7 +314,10 @@ def _refused(request, status, message):
     """A plain page saying why, with the visitor's answer ready to send again."""
     post = request.POST
     kept = {
-        "kept": {name: post.get(name, "") for name in ("page", "language", "token", "return")},
+        "kept": {
+            **{name: post.get(name, "") for name in ("page", "language", "token")},
+            "return": _return_path(request),
+        },
         "kept_answer": post.get("answer") if post.get("answer") in ("yes", "no") else "",
         "kept_comment": post.get("comment", ""),
         "feedback_honeypot": HONEYPOT,

@@ -1,7 +1,9 @@
 """Error pages that work whatever broke, and 404s that stay where they happened."""
 
 import logging
+from types import SimpleNamespace
 
+from django.conf import settings
 from django.db import Error as DatabaseLibraryError
 from django.db import connections
 from django.http import HttpResponseServerError
@@ -9,6 +11,7 @@ from django.middleware import locale
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils import translation
 from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
@@ -39,19 +42,32 @@ def _discard_broken_connections():
             connection.close()
 
 
+# The error page's navigation: the layout's links that need no database (the home page).
+NO_NAVIGATION = SimpleNamespace(
+    menu=[], footer=[], breadcrumbs=[], section=None, calendar=None, search=None
+)
+
+
 def server_error(request):
     """The 500 page (handler500), in the visitor's language with the site's layout.
 
-    It goes out through the middleware like any response, so it carries the site's headers
-    (CSP, request id); it must never raise, or the WSGI server would send its own bare page.
+    It needs nothing that may be what failed: no database query (the layout gets a
+    navigation without pages), no session. It goes out through the middleware like any
+    response, so it carries the site's headers (CSP, request id), and it must never raise,
+    or the WSGI server would send its own bare page instead.
     """
+    context = {"request_id": getattr(request, "request_id", ""), "nav": NO_NAVIGATION}
     try:
         _discard_broken_connections()
-        html = render_to_string("500.html", {"request_id": getattr(request, "request_id", "")})
+        with translation.override(translation.get_language_from_request(request, True)):
+            html = render_to_string("500.html", context)
     except Exception:
         logger.exception("The error page could not be rendered.")
         html = PLAIN_500
-    return HttpResponseServerError(html)
+    response = HttpResponseServerError(html)
+    # Also when the error came from outside the middleware that adds it.
+    response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+    return response
 
 
 class LocaleMiddleware(locale.LocaleMiddleware):
