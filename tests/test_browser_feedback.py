@@ -20,34 +20,19 @@ if not shutil.which(CHROMIUM) and not os.environ.get("REQUIRE_BROWSER"):
     pytest.skip("Chromium is not installed", allow_module_level=True)
 
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    # Playwright's synchronous API runs an event loop in this thread, and Django refuses
-    # ORM calls there unless told that they are synchronous all the same: for these tests
-    # only, not for the whole test run.
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def site(chromium, live_server):
+def site(browser, live_server):
     call_command("loaddata", "demo", verbosity=0)
     return live_server.url
 
 
-def new_page(chromium, javascript=True):
-    context = chromium.new_context(
+def new_page(browser, javascript=True):
+    context = browser.new_context(
         viewport={"width": 1280, "height": 900}, java_script_enabled=javascript
     )
     return context.new_page()
@@ -64,8 +49,8 @@ def assert_no_axe_violations(page):
     assert results.violations_count == 0, results.generate_report()
 
 
-def test_when_the_in_place_request_fails_the_form_post_keeps_the_clicked_answer(site, chromium):
-    page = new_page(chromium)
+def test_when_the_in_place_request_fails_the_form_post_keeps_the_clicked_answer(site, browser):
+    page = new_page(browser)
     # The in-place request fails as on a lost connection; the ordinary post still goes out.
     page.route(
         "**/feedback/",
@@ -81,8 +66,8 @@ def test_when_the_in_place_request_fails_the_form_post_keeps_the_clicked_answer(
     page.context.close()
 
 
-def test_without_javascript_answer_and_comment_are_saved(site, chromium):
-    page = new_page(chromium, javascript=False)
+def test_without_javascript_answer_and_comment_are_saved(site, browser):
+    page = new_page(browser, javascript=False)
     page.goto(site + RAISE_SV)
 
     page.get_by_role("button", name="Nej").click()
@@ -98,9 +83,9 @@ def test_without_javascript_answer_and_comment_are_saved(site, chromium):
 
 
 def test_without_javascript_an_expired_form_shows_the_page_again_with_the_comment(
-    site, chromium, monkeypatch
+    site, browser, monkeypatch
 ):
-    page = new_page(chromium)
+    page = new_page(browser)
     page.goto(site + RAISE_SV)
     post_forms_without_the_script(page)
     page.get_by_role("button", name="Nej").click()
@@ -129,9 +114,9 @@ def test_without_javascript_an_expired_form_shows_the_page_again_with_the_commen
 
 
 def test_without_javascript_a_refused_answer_can_be_sent_again_from_its_page(
-    site, chromium, settings
+    site, browser, settings
 ):
-    page = new_page(chromium)
+    page = new_page(browser)
     page.goto(site + RAISE_SV)
     post_forms_without_the_script(page)
     settings.FEEDBACK_RATE_LIMIT = 0
