@@ -42,6 +42,7 @@ def hit(action: str, client: str, limit: int, window: int) -> bool:
     """Count one request by `client` for `action`; True when it goes over `limit` requests
     in the current window of `window` seconds. Raises DatabaseError if the database is down."""
     now = timezone.now()
+    window = max(1, window)
     start = int(now.timestamp()) // window * window
     expires_at = datetime.datetime.fromtimestamp(start + window, datetime.UTC)
     hits = _increment(_key(action, client, window, start), expires_at)
