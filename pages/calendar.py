@@ -19,7 +19,12 @@ from django.utils.translation import gettext as _
 from . import paging
 from .models import LANGUAGE_CODES, Event, Page, Project, current_language
 
-EVENT_SEGMENT_RE = re.compile(r"(?P<parent>(?:[-a-zA-Z0-9_]+/)*)(?P<pk>\d{1,12})(?:-[-a-z0-9]*)?/")
+# "<pk>-<slug>/" below the calendar page. Only the pk is read: the slug is whatever
+# Event.get_absolute_url makes it (slugify keeps "_"), and any other spelling is redirected
+# there, so every address that function gives out is found here.
+EVENT_SEGMENT_RE = re.compile(
+    r"(?P<parent>(?:[-a-zA-Z0-9_]+/)*)(?P<pk>\d{1,12})(?:-[-a-zA-Z0-9_]*)?/"
+)
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 
 

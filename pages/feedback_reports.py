@@ -1,28 +1,21 @@
 """What editors see of visitor feedback: a CSV export and a per-page summary with a chart."""
 
-import csv
 import datetime
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
-from django.http import StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from raise_site.csvexport import csv_response
 
 from .models import DEFAULT_LANGUAGE
 
 CHART_WEEKS = 12
 BAR_WIDTH = 22
 CHART_HEIGHT = 80
-
-
-class _Echo:
-    """A file for csv.writer that hands back each line instead of keeping it."""
-
-    def write(self, value):
-        return value
 
 
 CSV_COLUMNS = ["time", "page", "address", "language", "answer", "comment", "personal data removed"]
@@ -41,29 +34,24 @@ def feedback_csv(queryset):
         "personal_data_removed",
     )
     home = reverse_home()
-    writer = csv.writer(_Echo())
-
-    def lines():
-        # A byte-order mark makes spreadsheet programs read the file as UTF-8 (å, ä, ö).
-        yield "\ufeff" + writer.writerow(CSV_COLUMNS)
-        for created_at, title, path, language, helpful, comment, scrubbed in rows.iterator(
-            chunk_size=2000
-        ):
-            yield writer.writerow(
-                [
-                    timezone.localtime(created_at).isoformat(timespec="seconds"),
-                    title,
-                    home + path,
-                    language,
-                    "yes" if helpful else "no",
-                    comment,
-                    "yes" if scrubbed else "no",
-                ]
+    return csv_response(
+        "feedback.csv",
+        CSV_COLUMNS,
+        (
+            [
+                timezone.localtime(created_at).isoformat(timespec="seconds"),
+                title,
+                home + path,
+                language,
+                "yes" if helpful else "no",
+                comment,
+                "yes" if scrubbed else "no",
+            ]
+            for created_at, title, path, language, helpful, comment, scrubbed in rows.iterator(
+                chunk_size=2000
             )
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="feedback.csv"'
-    return response
+        ),
+    )
 
 
 def reverse_home():

@@ -4,8 +4,12 @@ PostgreSQL is dumped with pg_dump in its custom format and restored with pg_rest
 is copied with SQLite's own online backup, which is safe while the site runs. Media on this
 machine's disk go into a gzipped tar file. Media in an S3 bucket are not copied: the bucket's
 own versioning or replication keeps them.
+
+Backups hold visitors' feedback and editors' accounts, so only their owner may read them:
+folders are made 0700 and files 0600, whatever the umask says.
 """
 
+import contextlib
 import os
 import sqlite3
 import subprocess
@@ -42,18 +46,45 @@ def _postgres(program, *args):
         raise CommandError(f"{program} failed: {result.stderr.strip()}")
 
 
+FILE_MODE, FOLDER_MODE = 0o600, 0o700
+
+
+@contextlib.contextmanager
+def private_files():
+    """Files and folders made meanwhile (by pg_dump too) are readable by their owner only."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def make_backup_folder(directory: Path):
+    """A new (or empty) folder for a backup, readable by its owner only; also the folders
+    above it that this makes."""
+    with private_files():
+        directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(FOLDER_MODE)
+
+
+def make_private(path: Path) -> Path:
+    path.chmod(FILE_MODE)
+    return path
+
+
 def back_up_database(directory: Path) -> Path:
     if connection.vendor == "postgresql":
         target = directory / POSTGRES_FILE
-        _postgres("pg_dump", "--format=custom", "--file", str(target))
-        return target
+        with private_files():
+            _postgres("pg_dump", "--format=custom", "--file", str(target))
+        return make_private(target)
     if connection.vendor == "sqlite":
         target = directory / SQLITE_FILE
         connection.ensure_connection()
-        with sqlite3.connect(target) as copy:
+        with private_files(), sqlite3.connect(target) as copy:
             connection.connection.backup(copy)
         copy.close()
-        return target
+        return make_private(target)
     raise CommandError(f"Backups of {connection.vendor} databases are not supported.")
 
 
@@ -81,11 +112,11 @@ def back_up_media(directory: Path) -> Path | None:
         return None
     target = directory / MEDIA_FILE
     root = Path(settings.MEDIA_ROOT)
-    with tarfile.open(target, "w:gz") as archive:
+    with private_files(), tarfile.open(target, "w:gz") as archive:
         if root.exists():
             for path in sorted(root.rglob("*")):
                 archive.add(path, arcname=path.relative_to(root).as_posix(), recursive=False)
-    return target
+    return make_private(target)
 
 
 def restore_media(directory: Path) -> Path | None:

@@ -5,6 +5,7 @@ Every variable is listed in .env.example and in the README.
 """
 
 import datetime
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -64,8 +65,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost, so that it times and logs every response, page-cache hits included, and
-    # its per-request id never ends up in a cached page.
+    # Before anything reads them: forwarding headers count only from TRUSTED_PROXIES.
+    "raise_site.clients.TrustedProxyMiddleware",
+    # Outermost but for that, so that it times and logs every response, page-cache hits
+    # included, and its per-request id never ends up in a cached page.
     "raise_site.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The same headers for every visitor, added outside the page cache so that a changed
@@ -83,7 +86,8 @@ MIDDLEWARE = [
     # per response, which keeps compressed admin pages safe from BREACH.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's, except that the admin's 404s stay in the admin.
+    "raise_site.errors.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -186,16 +190,28 @@ if ADMIN_URL == "/" or ADMIN_URL.split("/")[0] in RESERVED_PREFIXES:
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed logins in a row, from one
-# address or for one user name, logins are refused for LOGIN_LOCKOUT_MINUTES, even with the
-# right password. Attempts live in the database, so every app server sees them.
+# After logging in at the admin's login page with a `next` address that is refused (another
+# site's), editors land on the admin's start page.
+LOGIN_REDIRECT_URL = "admin:index"
+
+# Login throttling (django-axes, raise_site/logins.py). LOGIN_FAILURE_LIMIT failed logins in
+# a row for one user name from one client lock that pair for LOGIN_LOCKOUT_MINUTES, even
+# with the right password; the same name from another client is not locked, so nobody can
+# lock an editor out from elsewhere. LOGIN_CLIENT_FAILURE_LIMIT failures from one client
+# across all user names lock that client (password spraying). Clients are counted by
+# address, IPv6 ones by their /64. Attempts live in the database, so every server sees them.
+AXES_HANDLER = "raise_site.logins.LoginThrottle"
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_CLIENT_FAILURE_LIMIT = int(os.environ.get("LOGIN_CLIENT_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Attempts while locked out are not counted, so the time the lock-out page names holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Successful logins are not recorded: that would be a register of editors' addresses.
 AXES_DISABLE_ACCESS_LOG = True
-AXES_CLIENT_IP_CALLABLE = "raise_site.clients.client_address"
+AXES_CLIENT_IP_CALLABLE = "raise_site.clients.client_network"
+AXES_LOCKOUT_CALLABLE = "raise_site.logins.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 
 # --- Languages and time -------------------------------------------------
@@ -247,11 +263,23 @@ IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 
 # --- Security -----------------------------------------------------------
 
-# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and X-Forwarded-For, which the
-# login throttling and the feedback rate limit then use as the client's address).
-BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY")
-if BEHIND_TLS_PROXY:
+# The proxies in front of the site (addresses or networks, e.g. "127.0.0.1,10.0.0.0/24").
+# Only requests from them may say, in X-Forwarded-For and X-Forwarded-Proto, which client
+# they carry and whether it came over HTTPS (raise_site/clients.py); from anywhere else those
+# headers are removed. Empty: visitors reach the site directly.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+try:
+    for _proxy in TRUSTED_PROXIES:
+        ipaddress.ip_network(_proxy, strict=False)
+except ValueError as error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from error
+if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if env_bool("BEHIND_TLS_PROXY") and not TRUSTED_PROXIES:
+    raise ImproperlyConfigured(
+        "BEHIND_TLS_PROXY is replaced by TRUSTED_PROXIES: list the proxy's addresses, "
+        "e.g. TRUSTED_PROXIES=127.0.0.1."
+    )
 # Plain HTTP is redirected to HTTPS in production. `make serve`, `make bench` and
 # `make loadtest` turn this off to run on http://127.0.0.1.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -270,6 +298,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+
+# --- Health -------------------------------------------------------------
+
+# Functions /health/ calls besides its own checks; each returns False while the site's
+# content is not there, and /health/ then reports the database as failing.
+HEALTH_CHECKS = ["pages.health.home_page_published"]
 
 # --- Calendar and search engines ------------------------------------------
 
@@ -324,8 +358,10 @@ PERMISSIONS_POLICY = {
 
 # --- Feedback ("Hade du nytta av innehållet på denna sida?") ------------
 
-FEEDBACK_RATE_LIMIT = int(os.environ.get("FEEDBACK_RATE_LIMIT", "10"))  # posts per client…
-FEEDBACK_RATE_WINDOW = int(os.environ.get("FEEDBACK_RATE_WINDOW", "600"))  # …per this many s
+# Posts one client (an address, or an IPv6 /64) may send per window of seconds, counted in
+# the database (raise_site/limits.py) so that every worker and server shares the count.
+FEEDBACK_RATE_LIMIT = int(os.environ.get("FEEDBACK_RATE_LIMIT", "10"))
+FEEDBACK_RATE_WINDOW = int(os.environ.get("FEEDBACK_RATE_WINDOW", "600"))
 FEEDBACK_MAX_BODY_BYTES = 16 * 1024
 FEEDBACK_RETENTION_DAYS = int(os.environ.get("FEEDBACK_RETENTION_DAYS", "730"))
 PERSONAL_DATA_URL = os.environ.get("PERSONAL_DATA_URL", "https://www.regionorebrolan.se/")

@@ -6,6 +6,7 @@ from django.urls import include, path
 from pages import feedback, sitemaps
 
 from . import health
+from .errors import server_error
 from .views import robots_txt
 
 urlpatterns = [
@@ -27,6 +28,9 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# The 500 page must render whatever broke; Django's own would give up with the database.
+handler500 = server_error
 
 # The page tree catches every other address, so it comes last.
 urlpatterns += i18n_patterns(path("", include("pages.urls")))

@@ -1,4 +1,5 @@
 import datetime
+import os
 import re
 
 import pytest
@@ -25,6 +26,24 @@ RAISE_EN = (
     "/en/culture-and-civil-society/ongoing-initiatives/projects/"
     "strengthen-social-enterprises-competitiveness/"
 )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, one for every browser test of the run: two
+    Playwright instances cannot run in one thread at once."""
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        # Playwright's synchronous API runs an event loop in this thread; the ORM calls that
+        # tests make between browser steps are synchronous all the same.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(autouse=True)

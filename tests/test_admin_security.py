@@ -60,17 +60,17 @@ def test_lock_out_ends_after_the_cool_off_time(client, editor):
     assert response.status_code == 302
 
 
-def test_failures_for_one_user_name_lock_it_from_every_address(client, editor):
+def test_failures_for_one_user_name_from_elsewhere_do_not_lock_it_out(client, editor):
     for i in range(5):
         log_in(client, "redaktor", f"fel {i}", address=f"192.0.2.{i + 1}")
 
     response = log_in(client, "redaktor", PASSWORD, address="198.51.100.7")
 
-    assert response.status_code == 429
+    assert response.status_code == 302
 
 
 def test_failures_from_one_address_lock_it_for_every_user_name(client, editor):
-    for i in range(5):
+    for i in range(20):
         log_in(client, f"gissning{i}", "fel", address="192.0.2.66")
 
     locked = log_in(client, "redaktor", PASSWORD, address="192.0.2.66")
@@ -92,11 +92,11 @@ def test_a_success_resets_the_count(client, editor):
 
 
 def test_behind_the_proxy_the_forwarded_address_is_locked_out(client, editor, settings):
-    settings.BEHIND_TLS_PROXY = True
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
     for i in range(5):
         client.post(
             LOGIN,
-            {"username": f"gissning{i}", "password": "fel"},
+            {"username": "redaktor", "password": f"fel {i}"},
             REMOTE_ADDR="10.0.0.1",
             HTTP_X_FORWARDED_FOR="203.0.113.9, 192.0.2.66",
         )

@@ -20,7 +20,7 @@ if not shutil.which(CHROMIUM) and not os.environ.get("REQUIRE_BROWSER"):
     pytest.skip("Chromium is not installed", allow_module_level=True)
 
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 # Playwright's synchronous API runs an event loop in this thread; the ORM calls the tests
 # make between browser steps are still synchronous.
@@ -55,17 +55,6 @@ PAGES = {
     "empty search": ("/sv/sok/?q=", "/en/search/?q=+"),
 }
 ALL_URLS = [url for pair in PAGES.values() for url in pair]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def terminate_from_elsewhere(pid):
         other.close()
 
 
-def test_the_next_request_succeeds_after_the_database_drops_the_connection():
+def test_the_next_request_succeeds_after_the_database_drops_the_connection(home):
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
     assert connection.settings_dict["CONN_MAX_AGE"] > 0
     assert wsgi_get("/health/")[0] == 200
@@ -68,7 +68,7 @@ def test_the_next_request_succeeds_after_the_database_drops_the_connection():
     assert backend_pid() != dropped
 
 
-def test_without_health_checks_the_first_request_after_a_drop_fails(monkeypatch):
+def test_without_health_checks_the_first_request_after_a_drop_fails(home, monkeypatch):
     """The control: it is the health check that saves the request above."""
     monkeypatch.setitem(connection.settings_dict, "CONN_HEALTH_CHECKS", False)
     connection.close()

@@ -35,7 +35,7 @@ def database_down():
         yield
 
 
-def test_health_is_ok_when_database_and_cache_answer(client):
+def test_health_is_ok_when_database_and_cache_answer(client, home):
     response = client.get("/health/")
 
     assert response.status_code == 200
@@ -52,7 +52,7 @@ def test_health_is_never_cached_and_sets_no_cookies(client):
     assert "Cookie" not in first.get("Vary", "")
 
 
-def test_health_reports_a_stopped_cache(client, cache_down):
+def test_health_reports_a_stopped_cache(client, home, cache_down):
     response = client.get("/health/")
 
     assert response.status_code == 503
@@ -67,7 +67,7 @@ def test_health_reports_a_database_that_does_not_answer(client, database_down):
     assert response.json() == {"status": "error", "database": "error", "cache": "ok"}
 
 
-def test_health_answers_head_but_not_post(client):
+def test_health_answers_head_but_not_post(client, home):
     assert client.head("/health/").status_code == 200
     assert client.post("/health/").status_code == 405
 

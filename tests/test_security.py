@@ -25,7 +25,7 @@ def production_env(tmp_path, **extra):
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "utveckling.example.se",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
-        "BEHIND_TLS_PROXY": "true",
+        "TRUSTED_PROXIES": "127.0.0.1",
         **extra,
     }
 
@@ -75,8 +75,8 @@ def test_production_mode_redirects_to_https_and_sends_the_security_headers(tmp_p
     answers = json.loads(result.stdout.strip().splitlines()[-1])
 
     assert answers["plain"] == [301, "https://utveckling.example.se/sv/"]
-    # Load balancers check health over plain HTTP.
-    assert answers["plain_health"] == 200
+    # Load balancers check health over plain HTTP; this database is not migrated.
+    assert answers["plain_health"] == 503
     headers = answers["secure"]
     assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert headers["Content-Security-Policy"] == CSP

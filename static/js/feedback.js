@@ -3,6 +3,30 @@
 (function () {
   "use strict";
 
+  // The in-place request failed (no network, or no answer the site made): post the form
+  // the ordinary way instead, with the button the visitor clicked, which form.submit()
+  // would leave out.
+  function postAsForm(form, submitter) {
+    if (submitter && submitter.name) {
+      var clicked = document.createElement("input");
+      clicked.type = "hidden";
+      clicked.name = submitter.name;
+      clicked.value = submitter.value;
+      form.appendChild(clicked);
+    }
+    form.submit();
+  }
+
+  function show(widget, html) {
+    var container = widget.querySelector("[data-feedback-body]");
+    container.innerHTML = html;
+    var focus = container.querySelector("[data-feedback-focus]");
+    if (focus) {
+      focus.focus();
+    }
+    return container;
+  }
+
   function send(widget, form, submitter) {
     var body = new URLSearchParams(new FormData(form));
     if (submitter && submitter.name) {
@@ -20,22 +44,20 @@
       .then(function (response) { return response.json(); })
       .then(function (data) {
         if (!data.ok) {
+          if (data.html) {
+            show(widget, data.html);
+          } else {
+            buttons.forEach(function (b) { b.disabled = false; });
+          }
           status.textContent = data.error;
-          buttons.forEach(function (b) { b.disabled = false; });
           return;
         }
-        var container = widget.querySelector("[data-feedback-body]");
-        container.innerHTML = data.html;
+        var container = show(widget, data.html);
         var thanks = container.querySelector(".feedback__thanks");
         status.textContent = thanks ? thanks.textContent : "";
-        var focus = container.querySelector("[data-feedback-focus]");
-        if (focus) {
-          focus.focus();
-        }
       })
       .catch(function () {
-        // Fall back to an ordinary post, which shows its own message.
-        form.submit();
+        postAsForm(form, submitter);
       });
   }
 
