@@ -15,6 +15,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from . import cache_deps
+from .cache import absolute_uri
 from .models import LANGUAGE_CODES, Event, Page, Project, current_language
 
 EVENT_SEGMENT_RE = re.compile(r"(?P<parent>(?:[-a-zA-Z0-9_]+/)*)(?P<pk>\d{1,12})(?:-[-a-z0-9]*)?/")
@@ -96,6 +98,7 @@ def event_detail(request, path, visible_pages):
         ],
         "event_is_upcoming": event.is_upcoming(),
     }
+    cache_deps.shows_event(event, context["project_page"])
     response = render(request, "pages/event_detail.html", context)
     response.page_cacheable = True
     return response
@@ -104,6 +107,8 @@ def event_detail(request, path, visible_pages):
 def feed(request):
     """All public events as an iCalendar feed, optionally for one project (`?project=<id>`)."""
     events = public_events()
+    cache_deps.shows_events()
+    cache_deps.accepts("project")
     project = request.GET.get("project", "")
     if project:
         if not project.isdigit() or len(project) > 12:
@@ -116,6 +121,7 @@ def event_feed(request, pk):
     event = public_events().filter(pk=pk).first()
     if event is None:
         raise Http404
+    cache_deps.shows_event(event, event.project.page if event.project_id else None)
     return _ics_response(request, [event], f"event-{pk}.ics")
 
 
@@ -156,7 +162,7 @@ def _vevent(request, event, calendar_page):
         vevent.add("location", event.place)
     url = ""
     if calendar_page is not None:
-        url = request.build_absolute_uri(event.get_absolute_url(calendar=calendar_page))
+        url = absolute_uri(request, event.get_absolute_url(calendar=calendar_page))
         vevent.add("url", url)
     description = "\n\n".join(filter(None, [strip_tags(event.text), event.registration_url, url]))
     if description:

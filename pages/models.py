@@ -625,3 +625,6 @@ class Redirect(models.Model):
             errors["old_path"] = _("A page already has this address.")
         if errors:
             raise ValidationError(errors)
+
+
+from .cache_models import CacheEntry  # noqa: E402, F401 (the page cache's table)

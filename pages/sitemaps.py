@@ -1,7 +1,20 @@
-from django.contrib.sitemaps import Sitemap
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap as DjangoSitemap
 
 from .calendar import public_events
 from .models import DEFAULT_LANGUAGE, LANGUAGE_CODES, Page
+
+
+class Sitemap(DjangoSitemap):
+    """Addresses on SITE_URL when it is set, else on the request's scheme and host."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme or super().get_protocol(protocol)
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc or super().get_domain(site)
 
 
 class PageSitemap(Sitemap):

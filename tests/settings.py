@@ -17,3 +17,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True  # look for static files per request, not in STATIC_ROOT at start
+
+# The disk cache (the shared store on SQLite) goes to a folder of the test run's own.
+for _cache in CACHES.values():  # noqa: F405
+    if _cache["BACKEND"] == "pages.cache_backends.DiskCache":
+        import atexit
+        import shutil
+        import tempfile
+
+        _cache["LOCATION"] = tempfile.mkdtemp(prefix="raise-test-cache-")
+        atexit.register(shutil.rmtree, _cache["LOCATION"], ignore_errors=True)
