@@ -67,23 +67,30 @@ def first_available(operation):
             continue
         if index == 0 and _primary_failed:
             _primary_failed = False
-            _replay_missed(store)
+            if _replay_missed(store):
+                result = operation(store)
         return store, result
     raise error
 
 
-def _replay_missed(primary):
-    """After an outage: end every page in the primary store if a save could not reach it."""
+def _replay_missed(primary) -> bool:
+    """After an outage: end every page in the primary store if a save could not reach it.
+
+    Whether it did.
+    """
     if FALLBACK not in caches.settings:
-        return
+        return False
     fallback = caches[FALLBACK]
     try:
-        if fallback.get(MISSED_KEY):
-            _write(primary, {EVERYTHING})
-            fallback.delete(MISSED_KEY)
-            logger.warning("Content changed while Redis was unreachable: its pages are ended.")
+        if not fallback.get(MISSED_KEY):
+            return False
+        _write(primary, {EVERYTHING})
+        fallback.delete(MISSED_KEY)
     except UNAVAILABLE:
         logger.warning("Could not end the pages cached before the outage.", exc_info=True)
+        return False
+    logger.warning("Content changed while Redis was unreachable: its cached pages are ended.")
+    return True
 
 
 def _write(store, tags):
