@@ -45,6 +45,7 @@ UNSTORED_HEADERS = {"set-cookie", "content-length", "x-page-cache", "x-request-i
 SHARED_MAX_AGE = 10
 STALE_WHILE_REVALIDATE = 30
 ACCEPTS_GZIP_RE = re.compile(r"\bgzip\b")
+LANGUAGE_PREFIXES = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
 PAGE_NUMBER_RE = re.compile(r"[2-9]|[1-9][0-9]{1,5}")  # 1 is the page without it
 
 
@@ -161,7 +162,13 @@ def accepts_key(base: str) -> str:
 
 
 def is_public_request(request) -> bool:
-    return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    """A visitor's GET of an address below a language prefix, where every address is the
+    pages app's (the admin, feedback posts and health checks are elsewhere)."""
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and request.path_info.startswith(LANGUAGE_PREFIXES)
+    )
 
 
 def is_shareable(response) -> bool:

@@ -120,3 +120,9 @@ def test_with_site_url_every_address_uses_it_and_one_copy_is_cached(client, demo
     sitemap = client.get("/sitemap.xml", HTTP_HOST="localhost").content.decode()
     assert "<loc>https://utveckling.example.se/sv/</loc>" in sitemap
     assert "localhost" not in sitemap
+
+
+def test_addresses_outside_the_pages_keep_their_parameters(client, demo):
+    response = client.get("/admin/login/", {"next": "/admin/pages/page/5/change/"})
+
+    assert 'name="next" value="/admin/pages/page/5/change/"' in response.content.decode()
