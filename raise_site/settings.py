@@ -144,7 +144,7 @@ CACHE_MAX_ENTRIES = int(os.environ.get("CACHE_MAX_ENTRIES", "50000"))  # the dat
 CACHE_SIZE_LIMIT_MB = int(os.environ.get("CACHE_SIZE_LIMIT_MB", "2048"))  # the disk cache
 # A Redis that is down or slow costs a request at most REDIS_TIMEOUT seconds, and then for
 # REDIS_CIRCUIT_SECONDS costs the process's requests nothing: they use the fallback at once.
-REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.05"))
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.1"))
 REDIS_CIRCUIT_SECONDS = float(os.environ.get("REDIS_CIRCUIT_SECONDS", "5"))
 
 if USING_LOCAL_SQLITE:
