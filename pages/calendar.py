@@ -16,7 +16,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from . import paging
+from . import cache_deps, paging
+from .cache import absolute_uri
 from .models import LANGUAGE_CODES, Event, Page, Project, current_language
 
 # "<pk>-<slug>/" below the calendar page. Only the pk is read: the slug is whatever
@@ -97,9 +98,7 @@ def _archive_month(request):
     not a year or month the calendar could have."""
     year, month = request.GET.get("year", ""), request.GET.get("month", "")
     if not year:
-        if month:
-            raise Http404
-        return None, None
+        return None, None  # a month alone is no archive: the calendar itself
     if not (year.isdigit() and 1900 <= int(year) <= 2200):
         raise Http404
     if month and not (month.isdigit() and 1 <= int(month) <= 12):
@@ -145,6 +144,7 @@ def event_detail(request, path, visible_pages):
         ],
         "event_is_upcoming": event.is_upcoming(),
     }
+    cache_deps.shows_event(event, context["project_page"])
     response = render(request, "pages/event_detail.html", context)
     response.page_cacheable = True
     return response
@@ -163,6 +163,8 @@ def feed(request, year=None):
         filename = f"kalender-{year}.ics"
     else:
         raise Http404
+    cache_deps.shows_events()
+    cache_deps.accepts("project")
     project = request.GET.get("project", "")
     if project:
         if not project.isdigit() or len(project) > 12:
@@ -175,6 +177,7 @@ def event_feed(request, pk):
     event = public_events().filter(pk=pk).first()
     if event is None:
         raise Http404
+    cache_deps.shows_event(event, event.project.page if event.project_id else None)
     return _ics_response(request, [event], f"event-{pk}.ics")
 
 
@@ -215,7 +218,7 @@ def _vevent(request, event, calendar_page):
         vevent.add("location", event.place)
     url = ""
     if calendar_page is not None:
-        url = request.build_absolute_uri(event.get_absolute_url(calendar=calendar_page))
+        url = absolute_uri(request, event.get_absolute_url(calendar=calendar_page))
         vevent.add("url", url)
     description = "\n\n".join(filter(None, [strip_tags(event.text), event.registration_url, url]))
     if description:

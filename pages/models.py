@@ -564,3 +564,6 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return f"{self.page} ({self.language})"
+
+
+from .cache_models import CacheEntry  # noqa: E402, F401 (the page cache's table)

@@ -17,15 +17,14 @@ import json
 import logging
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Max, Q
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from . import cache as page_cache
+from . import cache_store
 from .models import DEFAULT_LANGUAGE, LANGUAGE_CODES, Page, SearchDocument, current_language
 from .search_index import CONFIGS, WORD_RE, fold, fts_table, languages_shown, stem, words
 
@@ -147,29 +146,28 @@ class Hits:
 
 
 def cached(key: str, compute):
-    """`compute()`, kept in the cache for the page cache's current content generation."""
+    """`compute()`, kept in the page cache's store until a save ends the "search" tag."""
     if not page_cache.timeout():
         return compute()
+    tags = {"search", cache_store.EVERYTHING}
     try:
-        key = f"pages:search:{_generation()}:{key}"
-        found = cache.get(key)
-    except page_cache.CACHE_ERRORS:
+        store, values = cache_store.first_available(
+            lambda store: cache_store.current_values(store, tags)
+        )
+        if values is None:
+            return compute()
+        key = f"pages:search:{values['search']}:{values[cache_store.EVERYTHING]}:{key}"
+        found = store.get(key)
+    except cache_store.UNAVAILABLE:
         logger.warning("The cache is unavailable; searching without it.", exc_info=True)
         return compute()
     if found is None:
         found = compute()
         try:
-            cache.set(key, found, timeout=min(page_cache.timeout(), CACHE_TIMEOUT))
-        except page_cache.CACHE_ERRORS:
+            store.set(key, found, timeout=min(page_cache.timeout(), CACHE_TIMEOUT))
+        except cache_store.UNAVAILABLE:
             logger.warning("Search results could not be cached.", exc_info=True)
     return found
-
-
-def _generation() -> str:
-    state = cache.get(page_cache.STATE_KEY)
-    if state is None or state["until"] <= timezone.now():
-        state = page_cache.new_generation()
-    return state["id"]
 
 
 class PostgreSQLBackend:

@@ -29,7 +29,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_migrate, pos
 
 from contacts.models import Contact, Organisation
 
-from . import cache as page_cache
+from . import cache_store
 from .models import (
     DEFAULT_LANGUAGE,
     LANGUAGE_CODES,
@@ -258,15 +258,15 @@ def rebuild_index(batch_size: int = 500) -> int:
         if connection.vendor == "postgresql":  # fresh statistics for the planner
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE pages_searchdocument")
-    # Search results are cached with the page cache's content generation: end it.
-    page_cache.end_generation()
+    # Search results are cached until the "search" tag ends: end it.
+    cache_store.invalidate({"search"})
     return indexed
 
 
 def index_missing() -> int:
     """Index the pages that have no documents, e.g. those that existed before the index."""
     indexed = index_pages(_flat(Page.objects.filter(search_documents=None)))
-    page_cache.end_generation()
+    cache_store.invalidate({"search"})
     return indexed
 
 

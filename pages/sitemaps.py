@@ -1,9 +1,9 @@
 """`/sitemap.xml`: a sitemap index, and its sections of at most SECTION_SIZE addresses.
 
 The protocol allows 50,000 addresses (and 50 MB) a file. Each section is one page of one
-sitemap, at `/sitemap-<name>-<page>.xml`, so that no query parameter is needed (the page
-cache keys on the path). A section loads only its own rows, with only the columns its
-addresses need, so memory stays bounded however large the site grows.
+sitemap, at `/sitemap-<name>-<page>.xml`; addresses are on SITE_URL when it is set. A
+section loads only its own rows, with only the columns its addresses need, so memory stays
+bounded however large the site grows, and rendering one takes tens of milliseconds.
 """
 
 from django.contrib.sitemaps import Sitemap
@@ -15,6 +15,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.html import escape
 from django.utils.translation import override
 
+from .cache import absolute_uri
 from .calendar import public_events
 from .models import DEFAULT_LANGUAGE, LANGUAGE_CODES, Page
 
@@ -143,8 +144,8 @@ SITEMAPS = {"pages": PageSitemap, "events": EventSitemap}
 
 
 def _cacheable(response):
+    # Search engines read sitemaps now and then; an hour-old one in a proxy harms no one.
     patch_cache_control(response, public=True, max_age=3600)
-    response.page_cacheable = True
     return response
 
 
@@ -155,7 +156,7 @@ def index(request):
         paginator = sitemap_class().paginator
         for number in paginator.page_range if paginator.count else []:
             location = reverse("sitemap_section", kwargs={"section": name, "page": number})
-            sections.append({"location": request.build_absolute_uri(location)})
+            sections.append({"location": absolute_uri(request, location)})
     response = TemplateResponse(
         request,
         "sitemap_index.xml",
@@ -169,7 +170,7 @@ def section(request, section, page):
     sitemap_class = SITEMAPS.get(section)
     if sitemap_class is None:
         raise Http404
-    root = f"{request.scheme}://{request.get_host()}"
+    root = absolute_uri(request, "/").removesuffix("/")
     try:
         entries = list(sitemap_class().entries(page, root))
     except (EmptyPage, PageNotAnInteger) as error:

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
-from . import calendar, feedback, paging, search
+from . import cache_deps, calendar, feedback, paging, search
 from .models import (
     LANGUAGE_CODES,
     PATH_MAX_LENGTH,
@@ -55,6 +55,7 @@ def page_detail(request, path):
     extra = KIND_CONTEXT.get(page.kind)
     if extra:
         context.update(extra(request, page))
+    cache_deps.shows_page(request, page, context)
     response = render(request, f"pages/page_{page.kind}.html", context)
     if context["preview"] or is_staff(request):
         patch_cache_control(response, private=True, no_cache=True)

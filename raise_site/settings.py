@@ -1,12 +1,13 @@
 """Settings for the Regional development website, read from environment variables.
 
-With nothing set, the site runs locally on SQLite with a local-memory cache.
+With nothing set, the site runs locally on SQLite with a disk cache beside it.
 Every variable is listed in .env.example and in the README.
 """
 
 import datetime
 import ipaddress
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -141,24 +142,72 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------
 
+# Cached pages, the state of what they show, and rate limits live in one store that every
+# process which sees the database also sees, so that an edit shows on the next request to
+# any worker of any app server: Redis when REDIS_URL is set; otherwise the database itself
+# on PostgreSQL (Django's database cache, in a table `migrate` makes), or, when the database
+# is a local SQLite file that only this machine's processes can open anyway, a disk cache
+# (diskcache) in CACHE_DIR. With Redis, the other of the two is its fallback: it answers
+# while Redis does not, and every invalidation is written to both.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "raise")
+CACHE_DIR = Path(os.environ.get("CACHE_DIR", BASE_DIR / "var" / "cache"))
+# Room for the whole site without eviction: every page in both languages, compressed and
+# plain, with the tags of what they show (README: The page cache).
+CACHE_MAX_ENTRIES = int(os.environ.get("CACHE_MAX_ENTRIES", "50000"))  # the database cache
+CACHE_SIZE_LIMIT_MB = int(os.environ.get("CACHE_SIZE_LIMIT_MB", "2048"))  # the disk cache
+# A Redis that is down or slow costs a request at most REDIS_TIMEOUT seconds, and then for
+# REDIS_CIRCUIT_SECONDS costs the process's requests nothing: they use the fallback at once.
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.1"))
+REDIS_CIRCUIT_SECONDS = float(os.environ.get("REDIS_CIRCUIT_SECONDS", "5"))
+
+if USING_LOCAL_SQLITE:
+    SHARED_CACHE = {
+        "BACKEND": "pages.cache_backends.DiskCache",
+        "LOCATION": str(CACHE_DIR),
+        "SHARDS": 4,
+        "DATABASE_TIMEOUT": 0.1,
+        "OPTIONS": {"size_limit": CACHE_SIZE_LIMIT_MB * 1024 * 1024},
+    }
+else:
+    SHARED_CACHE = {
+        "BACKEND": "pages.cache_backends.DatabaseCache",
+        "LOCATION": "pages_cache",
+        "OPTIONS": {"MAX_ENTRIES": CACHE_MAX_ENTRIES, "CULL_FREQUENCY": 10},
+    }
+SHARED_CACHE["KEY_PREFIX"] = CACHE_KEY_PREFIX
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "raise"),
-            # A Redis that does not answer must not hold requests forever; the page cache
-            # and the health check treat a timeout as the cache being down.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {
+                "pool_class": "pages.cache_backends.CircuitBreakerPool",
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+            },
+        },
+        "fallback": SHARED_CACHE,
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": SHARED_CACHE}
+
+# --- Page cache -----------------------------------------------------------
 
 # Seconds a whole rendered page is kept for visitors; 0 turns the page cache off. Content
 # changes take effect on the next request whatever this says.
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "3600"))
+# The site's public address, e.g. https://utveckling.regionorebrolan.se: canonical links,
+# hreflang, Open Graph, JSON-LD, the sitemap and calendar feeds use it. Without it they use
+# the request's scheme and host, and the page cache stores pages per scheme and host.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if SITE_URL and not re.fullmatch(r"https?://[^/?#\s]+", SITE_URL):
+    raise ImproperlyConfigured("SITE_URL must look like https://utveckling.example.se")
+# Renders the page cache cannot spare (searches, new filter values, the feedback comment
+# form) that one client may cause per window (seconds); more get a 429 page.
+PAGE_RENDER_RATE_LIMIT = int(os.environ.get("PAGE_RENDER_RATE_LIMIT", "60"))
+PAGE_RENDER_RATE_WINDOW = int(os.environ.get("PAGE_RENDER_RATE_WINDOW", "60"))
 
 # --- Authentication and the admin ---------------------------------------
 

@@ -3,26 +3,24 @@
 Starts gunicorn itself (on a throw-away copy of the demo content), measures with wrk the
 RaiSE page and the home page, from the page cache and rendered afresh, and a bare Django
 view that returns the same bytes as the RaiSE page: the ceiling for any Django page here.
-Then stops everything it started. Settings: BENCH_SECONDS (default 10), BENCH_CONNECTIONS
-(default 32), WEB_CONCURRENCY (default 2), BENCH_PORT (default 8765).
+Then stops everything it started, and prints how many cached pages typical saves end on a
+site of 1,000 pages (scripts/invalidation.py). Settings: BENCH_SECONDS (default 10),
+BENCH_CONNECTIONS (default 32), WEB_CONCURRENCY (default 2), BENCH_PORT (default 8765).
 """
 
 import gzip
 import os
 import platform
 import re
-import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from _server import PYTHON, ensure_wrk, prepare, production_env, start, stop
+
 RAISE = (
     "/sv/kultur-och-civilsamhalle/pagaende-insatser/projekt/stark-sociala-foretags-konkurrenskraft/"
 )
@@ -32,54 +30,6 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 WORKERS = os.environ.get("WEB_CONCURRENCY", "2")
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 HEADERS = ["-H", "Accept-Encoding: gzip, deflate, br"]
-
-
-def ensure_wrk():
-    if shutil.which("wrk"):
-        return
-    print("Installing wrk from the Debian packages …", flush=True)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], env=env, check=False)
-    if not shutil.which("wrk"):
-        subprocess.run(["apt-get", "update", "-q"], env=env, check=True)
-        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], env=env, check=True)
-
-
-def manage(env, *args):
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
-
-
-def start_server(env):
-    server = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "raise_site.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            WORKERS,
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}{HOME}", timeout=2)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    stop_server(server)
-    raise SystemExit("The server did not start.")
-
-
-def stop_server(server):
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=30)
 
 
 def warm(path, times=200):
@@ -138,29 +88,16 @@ def first_visit_bytes(path):
 def main():
     ensure_wrk()
     work = Path(tempfile.mkdtemp(prefix="raise-bench-"))
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{work}/bench.sqlite3"),
-        "STATIC_ROOT": str(work / "static"),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_COOKIES": "false",
-        "SECURE_SSL_REDIRECT": "false",
-        "BENCH_VIEWS": "true",
-        "BENCH_BARE_FILE": str(work / "raise.html.gz"),
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("REDIS_URL", None)
+    env = production_env(work, BENCH_VIEWS="true", BENCH_BARE_FILE=str(work / "raise.html.gz"))
+    if os.environ.get("BENCH_DATABASE_URL"):
+        env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
     if os.environ.get("BENCH_REDIS_URL"):
         env["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
     results = {}
     try:
-        manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "loaddata", "demo", "-v0")
-        manage(env, "collectstatic", "--noinput", "-v0")
+        prepare(env)
 
-        server = start_server({**env, "PAGE_CACHE_TIMEOUT": "3600"})
+        server = start({**env, "PAGE_CACHE_TIMEOUT": "3600"}, PORT, WORKERS)
         try:
             request = urllib.request.Request(
                 f"http://127.0.0.1:{PORT}{RAISE}", headers={"Accept-Encoding": "gzip"}
@@ -178,19 +115,23 @@ def main():
                 warm(path)
                 results[name] = wrk(path)
         finally:
-            stop_server(server)
+            stop(server)
 
-        server = start_server({**env, "PAGE_CACHE_TIMEOUT": "0"})
+        server = start({**env, "PAGE_CACHE_TIMEOUT": "0"}, PORT, WORKERS)
         try:
             for name, path in [("RaiSE, uncached", RAISE), ("home, uncached", HOME)]:
                 warm(path)
                 results[name] = wrk(path)
         finally:
-            stop_server(server)
+            stop(server)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     report(results, transfer)
+    invalidation = subprocess.run(
+        [PYTHON, str(Path(__file__).with_name("invalidation.py"))], check=False
+    )
+    return invalidation.returncode
 
 
 def report(results, transfer):
@@ -217,4 +158,4 @@ def report(results, transfer):
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

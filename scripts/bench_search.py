@@ -37,8 +37,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from pages import cache as page_cache  # noqa: E402
-from pages import search  # noqa: E402
+from pages import cache_store, search  # noqa: E402
 from pages.models import Page, SearchDocument  # noqa: E402
 from pages.search_index import index_pages, plain_text  # noqa: E402
 
@@ -213,7 +212,7 @@ def main():
         f"Pages: {Page.objects.count()} ({added}); search documents:"
         f" {SearchDocument.objects.count()}"
     )
-    page_cache.end_generation()
+    cache_store.invalidate({"search"})
     timer = Timer()
     with connection.execute_wrapper(timer):
         hidden = search.hidden_pages()  # once per content generation, then cached

@@ -33,6 +33,8 @@ function init(args)
   -- never sends that request: it must not be counted.
   check_call = thread_number == 1
   pending_posts = 0
+  -- Answers received in each second (Unix time), for throughput before and after an outage.
+  by_second = {}
   count = {
     page = 0, page_ok = 0, answer = 0, answer_ok = 0, comment = 0, comment_ok = 0, unexpected = 0,
   }
@@ -74,6 +76,8 @@ function request()
 end
 
 function response(status, headers, body)
+  local second = os.time()
+  by_second[second] = (by_second[second] or 0) + 1
   local kind = string.match(headers["X-Request-ID"] or "", "^load%-(%a+)%-")
   if kind == "page" then
     if status == 200 then
@@ -103,12 +107,21 @@ end
 
 function done(summary, latency, requests)
   local total = { pending_posts = 0 }
+  local seconds = {}
   for _, thread in ipairs(threads) do
     for key, value in pairs(thread:get("count")) do
       total[key] = (total[key] or 0) + value
     end
     total.pending_posts = total.pending_posts + thread:get("pending_posts")
+    for second, answered in pairs(thread:get("by_second")) do
+      seconds[second] = (seconds[second] or 0) + answered
+    end
   end
+  local per_second = {}
+  for second, answered in pairs(seconds) do
+    table.insert(per_second, string.format("%d:%d", second, answered))
+  end
+  io.write("LOADTEST_SECONDS " .. table.concat(per_second, ",") .. "\n")
   local e = summary.errors
   io.write(string.format(
     "LOADTEST requests=%d seconds=%.2f page=%d page_ok=%d answer=%d answer_ok=%d comment=%d "

@@ -6,32 +6,34 @@ copy of the demo content, and runs wrk with scripts/loadtest.lua for a bounded t
 feedback posts, where every "no" is followed by a comment. Then it stops the server and
 checks that the database holds exactly the answers and comments the site accepted.
 
-Prints the figures and exits non-zero on any error or any difference. The feedback rate
-limit is raised for the run, since every post comes from one address.
+Prints the figures, latency included, and exits non-zero on any error or any difference.
+The feedback rate limit is raised for the run, since every post comes from one address.
+
+With LOADTEST_REDIS_OUTAGE=true it starts a Redis server of its own (on LOADTEST_PORT + 1)
+and stops it halfway through: it then also compares the requests answered per second before
+and after, and fails below 70 % (the fallback store must carry the site), or on any error.
 
 Settings: LOADTEST_SECONDS (default 15, at most 60), LOADTEST_CONNECTIONS (default 16),
 LOADTEST_PORT (default 8780), WEB_CONCURRENCY (gunicorn workers, default 2),
-LOADTEST_DATABASE_URL and LOADTEST_REDIS_URL (default: a temporary SQLite file and the
-local-memory cache; give a throw-away PostgreSQL database, since the demo content is loaded
-into it and feedback added).
+LOADTEST_DATABASE_URL and LOADTEST_REDIS_URL (default: a temporary SQLite file and its disk
+cache; give a throw-away PostgreSQL database, since the demo content is loaded into it and
+feedback added), LOADTEST_REDIS_OUTAGE.
 """
 
 import json
 import os
 import platform
 import re
-import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from _server import ROOT, ensure_wrk, manage, prepare, production_env, start, stop
+
 SECONDS = min(int(os.environ.get("LOADTEST_SECONDS", "15")), 60)
 CONNECTIONS = int(os.environ.get("LOADTEST_CONNECTIONS", "16"))
 PORT = int(os.environ.get("LOADTEST_PORT", "8780"))
@@ -42,6 +44,9 @@ FEEDBACK_SHARE = 0.3
 MAX_REQUESTS_PER_THREAD = 200_000
 # Feedback posts stop this many seconds before wrk does, so that every post is answered.
 POST_MARGIN = 3
+OUTAGE = os.environ.get("LOADTEST_REDIS_OUTAGE", "").lower() in {"1", "true", "yes", "on"}
+# With Redis stopped, the site must answer at least this share of its requests per second.
+OUTAGE_THROUGHPUT = 0.7
 
 FACTS = """
 import json
@@ -59,67 +64,18 @@ print(json.dumps({"urls": urls, "ids": ids, "answers": Feedback.objects.count(),
 """
 
 
-def ensure_wrk():
-    if shutil.which("wrk"):
-        return
-    print("Installing wrk from the Debian packages …", flush=True)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], env=env, check=False)
-    if not shutil.which("wrk"):
-        subprocess.run(["apt-get", "update", "-q"], env=env, check=True)
-        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], env=env, check=True)
-
-
-def manage(env, *args):
-    return subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout
-
-
 def facts(env):
     return json.loads(manage(env, "shell", "-c", FACTS).strip().splitlines()[-1])
 
 
-def start_server(env, log):
-    server = subprocess.Popen(
-        [
-            *(PYTHON, "-m", "gunicorn", "raise_site.wsgi", "--bind", f"127.0.0.1:{PORT}"),
-            *("--workers", WORKERS, "--log-level", "warning"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
-    )
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/health/", timeout=2)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    stop_server(server)
-    raise SystemExit("The server did not start.")
-
-
-def stop_server(server):
-    # The arbiter alone: it stops its workers gracefully. Signalling the whole group would
-    # make it log each worker's death as an error.
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=30)
-
-
 def run_wrk(urls, ids):
+    posts_until = int(time.time()) + SECONDS - POST_MARGIN
     args = [
         ",".join(urls),
         ",".join(map(str, ids)),
         str(FEEDBACK_SHARE),
         str(MAX_REQUESTS_PER_THREAD),
-        str(int(time.time()) + SECONDS - POST_MARGIN),
+        str(posts_until),
     ]
     output = subprocess.run(
         [
@@ -133,7 +89,44 @@ def run_wrk(urls, ids):
         timeout=SECONDS + 60,
     ).stdout
     line = next(line for line in output.splitlines() if line.startswith("LOADTEST "))
-    return {key: float(value) for key, value in re.findall(r"(\w+)=([\d.]+)", line)}
+    figures = {key: float(value) for key, value in re.findall(r"(\w+)=([\d.]+)", line)}
+    seconds = next(line for line in output.splitlines() if line.startswith("LOADTEST_SECONDS "))
+    figures["by_second"] = {
+        int(second): int(answered) for second, answered in re.findall(r"(\d+):(\d+)", seconds)
+    }
+    figures["posts_until"] = posts_until
+    return figures
+
+
+def start_redis(port):
+    """A Redis server of the run's own, which it may stop."""
+    binary = shutil.which("redis-server") or "redis-server"
+    redis = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        ping = subprocess.run(
+            ["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True, check=False
+        )
+        if ping.stdout.strip() == "PONG":
+            return redis
+        time.sleep(0.1)
+    redis.kill()
+    raise SystemExit("Redis did not start.")
+
+
+def stop_redis_later(redis, after):
+    """Stop `redis` `after` seconds from now; the returned list gets the moment it stopped."""
+    stopped = []
+
+    def stop_now():
+        redis.terminate()
+        redis.wait(timeout=10)
+        stopped.append(time.time())
+
+    threading.Timer(after, stop_now).start()
+    return stopped
 
 
 def server_errors(log_path):
@@ -152,49 +145,55 @@ def server_errors(log_path):
 def main():
     ensure_wrk()
     work = Path(tempfile.mkdtemp(prefix="raise-loadtest-"))
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DATABASE_URL": os.environ.get("LOADTEST_DATABASE_URL", f"sqlite:///{work}/load.sqlite3"),
-        "STATIC_ROOT": str(work / "static"),
-        "MEDIA_ROOT": str(work / "media"),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_COOKIES": "false",
-        "FEEDBACK_RATE_LIMIT": "1000000000",
-        "CACHE_KEY_PREFIX": f"loadtest-{secrets.token_hex(4)}",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("REDIS_URL", None)
+    env = production_env(work, FEEDBACK_RATE_LIMIT="1000000000")
+    if os.environ.get("LOADTEST_DATABASE_URL"):
+        env["DATABASE_URL"] = os.environ["LOADTEST_DATABASE_URL"]
     if os.environ.get("LOADTEST_REDIS_URL"):
         env["REDIS_URL"] = os.environ["LOADTEST_REDIS_URL"]
+    redis = stopped = None
     try:
-        manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "loaddata", "demo", "-v0")
-        manage(env, "collectstatic", "--noinput", "-v0")
+        if OUTAGE:
+            redis = start_redis(PORT + 1)
+            env["REDIS_URL"] = f"redis://127.0.0.1:{PORT + 1}/0"
+        prepare(env)
         before = facts(env)
         log_path = work / "server.log"
         with log_path.open("w") as log:
-            server = start_server(env, log)
+            server = start(env, PORT, WORKERS, log)
             try:
+                if redis is not None:
+                    stopped = stop_redis_later(redis, SECONDS // 2)
                 figures = run_wrk(before["urls"], before["ids"])
             finally:
-                stop_server(server)
+                stop(server)
         after = facts(env)
         errors_logged = server_errors(log_path)
     finally:
+        if redis is not None and redis.poll() is None:
+            redis.kill()
         shutil.rmtree(work, ignore_errors=True)
-    return report(env, figures, before, after, errors_logged)
+    return report(env, figures, before, after, errors_logged, stopped)
 
 
-def report(env, f, before, after, errors_logged):
+def outage_figures(f, stopped_at):
+    """Requests answered per second in the whole seconds before Redis stopped and after it,
+    while feedback was still posted (the same mix of requests)."""
+    by_second = f["by_second"]
+    first, outage = min(by_second), int(stopped_at)
+    before = [by_second.get(s, 0) for s in range(first + 1, outage)]
+    after = [by_second.get(s, 0) for s in range(outage + 1, int(f["posts_until"]))]
+    return sum(before) / len(before), sum(after) / len(after)
+
+
+def report(env, f, before, after, errors_logged, stopped=None):
     stored_answers = after["answers"] - before["answers"]
     stored_comments = after["comments"] - before["comments"]
     socket_errors = int(f["connect"] + f["read"] + f["write"] + f["timeout"])
     errors = int(f["unexpected"]) + socket_errors + len(errors_logged)
     database = "SQLite" if env["DATABASE_URL"].startswith("sqlite") else "PostgreSQL"
-    cache = "Redis" if env.get("REDIS_URL") else "local-memory cache"
+    cache = "disk cache" if database == "SQLite" else "database cache"
+    if env.get("REDIS_URL"):
+        cache = f"Redis (fallback: {cache})"
     print()
     print(
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -204,9 +203,10 @@ def report(env, f, before, after, errors_logged):
         f"gunicorn: {WORKERS} workers; {database}, {cache}"
     )
     print()
+    print(f"requests           {int(f['requests']):7d}  ({f['requests'] / f['seconds']:.0f}/s)")
     print(
-        f"requests           {int(f['requests']):7d}  ({f['requests'] / f['seconds']:.0f}/s; "
-        f"p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms, max {f['max_ms']:.0f} ms)"
+        f"latency            p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms, "
+        f"max {f['max_ms']:.0f} ms"
     )
     print(f"page views         {int(f['page']):7d} sent, {int(f['page_ok']):7d} answered 200")
     print(f"feedback answers   {int(f['answer']):7d} sent, {int(f['answer_ok']):7d} accepted")
@@ -226,8 +226,23 @@ def report(env, f, before, after, errors_logged):
     if f["unanswered_posts"]:
         print(f"{int(f['unanswered_posts'])} posts were not answered before wrk stopped.")
     ok = errors == 0 and answers_ok and comments_ok and not f["unanswered_posts"]
+    if OUTAGE:
+        ok = report_outage(f, stopped) and ok
     print("Result: " + ("no errors, and feedback stored = feedback accepted." if ok else "FAILED"))
     return 0 if ok else 1
+
+
+def report_outage(f, stopped):
+    if not stopped:
+        print("Redis was not stopped during the run: FAILED")
+        return False
+    normal, down = outage_figures(f, stopped[0])
+    share = down / normal if normal else 0
+    print(
+        f"Redis stopped      after {stopped[0] - min(f['by_second']):.0f} s: {normal:.0f} "
+        f"requests/s before, {down:.0f}/s after ({share:.0%}; at least {OUTAGE_THROUGHPUT:.0%})"
+    )
+    return share >= OUTAGE_THROUGHPUT
 
 
 if __name__ == "__main__":

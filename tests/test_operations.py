@@ -42,16 +42,31 @@ def test_commands_that_need_no_key_run_without_one():
     assert result.returncode == 0, result.stderr
 
 
-def test_local_defaults_are_sqlite_and_local_memory_cache():
+def test_local_defaults_are_sqlite_and_a_disk_cache_beside_it():
     result = run_settings(
         {"DEBUG": "true"},
-        "from django.conf import settings as s; "
-        "print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'])",
+        "from django.conf import settings as s; c = s.CACHES['default']; "
+        "print(s.DATABASES['default']['ENGINE'], c['BACKEND'], c['LOCATION'] == str(s.CACHE_DIR))",
     )
 
     assert result.stdout.split() == [
         "django.db.backends.sqlite3",
-        "django.core.cache.backends.locmem.LocMemCache",
+        "pages.cache_backends.DiskCache",
+        "True",
+    ]
+
+
+def test_postgresql_without_redis_keeps_the_cache_in_the_database():
+    result = run_settings(
+        {"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://user:pw@db.internal:5433/raise"},
+        "from django.conf import settings as s; c = s.CACHES; "
+        "print(list(c), c['default']['BACKEND'], c['default']['LOCATION'])",
+    )
+
+    assert result.stdout.split() == [
+        "['default']",
+        "pages.cache_backends.DatabaseCache",
+        "pages_cache",
     ]
 
 
@@ -64,7 +79,8 @@ def test_database_and_redis_urls_are_used_when_set():
         },
         "from django.conf import settings as s; d = s.DATABASES['default']; "
         "print(d['ENGINE'], d['HOST'], d['PORT'], d['NAME'], d['CONN_HEALTH_CHECKS'], "
-        "s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION'])",
+        "s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION'], "
+        "s.CACHES['fallback']['BACKEND'])",
     )
 
     assert result.stdout.split() == [
@@ -75,6 +91,7 @@ def test_database_and_redis_urls_are_used_when_set():
         "True",
         "django.core.cache.backends.redis.RedisCache",
         "redis://cache.internal:6379/2",
+        "pages.cache_backends.DatabaseCache",
     ]
 
 

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -160,35 +161,48 @@ def test_feedback_does_not_empty_the_cache(client, demo):
     assert client.get(RAISE_SV)["X-Page-Cache"] == "hit"
 
 
-def test_a_page_leaves_the_cache_when_its_publishing_ends(client, home, monkeypatch):
+def test_a_page_leaves_the_cache_when_its_publishing_ends(client, home):
     now = timezone.now()
-    make_page(home, "Tillfällig", "tillfallig", publish_until=now + datetime.timedelta(hours=1))
+    make_page(home, "Tillfällig", "tillfallig", publish_until=now + datetime.timedelta(minutes=10))
     cached(client, "/sv/tillfallig/")
 
-    monkeypatch.setattr(timezone, "now", lambda: now + datetime.timedelta(hours=2))
+    with time_machine.travel(now + datetime.timedelta(minutes=20)):
+        assert client.get("/sv/tillfallig/").status_code == 404
 
-    assert client.get("/sv/tillfallig/").status_code == 404
+
+def test_a_page_enters_its_section_when_its_publishing_starts(client, home):
+    now = timezone.now()
+    section = make_page(home, "Avsnitt", "avsnitt")
+    make_page(section, "Nyhet", "nyhet", publish_from=now + datetime.timedelta(minutes=10))
+    assert "Nyhet" not in text_of(cached(client, "/sv/avsnitt/"))
+
+    with time_machine.travel(now + datetime.timedelta(minutes=20)):
+        assert "Nyhet" in text_of(client.get("/sv/avsnitt/"))
 
 
-def test_a_meeting_moves_to_past_when_it_ends(client, demo, monkeypatch):
+def test_a_meeting_moves_to_past_when_it_ends(client, demo):
     now = timezone.now()
     Event.objects.create(
         title_sv="Styrgruppsmöte",
-        start=now + datetime.timedelta(minutes=30),
-        end=now + datetime.timedelta(minutes=90),
+        start=now + datetime.timedelta(minutes=5),
+        end=now + datetime.timedelta(minutes=10),
         project_id=1,
     )
     assert "Kommande möten" in text_of(cached(client))
     assert "Inga kommande möten" not in text_of(cached(client))
 
-    monkeypatch.setattr(timezone, "now", lambda: now + datetime.timedelta(hours=2))
+    with time_machine.travel(now + datetime.timedelta(minutes=20)):
+        assert "Inga kommande möten är planerade." in text_of(client.get(RAISE_SV))
 
-    assert "Inga kommande möten är planerade." in text_of(client.get(RAISE_SV))
+
+SHARED = "public, max-age=0, s-maxage=10, stale-while-revalidate=30"
 
 
-def test_public_pages_are_cacheable_by_proxies(client, demo):
-    for response in (client.get(RAISE_SV), client.get(RAISE_SV)):
-        assert response["Cache-Control"] == "public, max-age=60"
+def test_public_pages_are_revalidated_by_browsers_and_kept_briefly_by_proxies(client, demo):
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=5)):
+        responses = (client.get(RAISE_SV), client.get(RAISE_SV))
+    for response in responses:
+        assert response["Cache-Control"] == SHARED
         assert response["ETag"]
         assert response["Last-Modified"]
         assert "Cookie" not in response.get("Vary", "")
@@ -207,11 +221,28 @@ def test_matching_etag_gets_304(client, demo):
 
 
 def test_unmodified_since_gets_304(client, demo):
-    last_modified = client.get(RAISE_SV)["Last-Modified"]
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=5)):
+        last_modified = client.get(RAISE_SV)["Last-Modified"]
 
-    response = client.get(RAISE_SV, headers={"If-Modified-Since": last_modified})
+        response = client.get(RAISE_SV, headers={"If-Modified-Since": last_modified})
 
     assert response.status_code == 304
+
+
+def test_a_changed_page_is_never_answered_with_304_for_its_old_date(client, demo):
+    """Dates have whole seconds: a page changed within the second it was fetched gets no
+    Last-Modified, so If-Modified-Since cannot match it, and the ETag decides."""
+    start = timezone.now() + datetime.timedelta(seconds=5)
+    with time_machine.travel(start, tick=False):
+        old = client.get(RAISE_SV)
+        edit_page(demo)
+        new = client.get(RAISE_SV, headers={"If-Modified-Since": old["Last-Modified"]})
+        again = client.get(RAISE_SV, headers={"If-None-Match": new["ETag"]})
+
+    assert new.status_code == 200
+    assert "Ändrad rubrik" in text_of(new)
+    assert "Last-Modified" not in new
+    assert again.status_code == 304
 
 
 def test_staff_always_see_fresh_pages(client, demo, admin_user):
@@ -230,7 +261,11 @@ def test_ignored_query_parameters_share_the_cached_page(client, demo):
     cached(client)
 
     assert client.get(RAISE_SV + "?utm_source=nyhetsbrev")["X-Page-Cache"] == "hit"
-    assert "X-Page-Cache" not in client.get(RAISE_SV + "?feedback=thanks")
+    assert client.get(RAISE_SV + "?q=sociala&status=ended")["X-Page-Cache"] == "hit"
+    thanks = [client.get(RAISE_SV + "?feedback=thanks") for _ in range(2)]
+    assert [r["X-Page-Cache"] for r in thanks] == ["miss", "hit"]
+    assert "Thank you for your answer!" not in text_of(thanks[1])
+    assert "Tack för ditt svar!" in text_of(thanks[1])
 
 
 def test_cache_can_be_turned_off(client, demo, settings):
@@ -239,7 +274,7 @@ def test_cache_can_be_turned_off(client, demo, settings):
     responses = [client.get(RAISE_SV) for _ in range(2)]
 
     assert ["X-Page-Cache" in r for r in responses] == [False, False]
-    assert responses[1]["Cache-Control"] == "public, max-age=60"
+    assert responses[1]["Cache-Control"] == SHARED
 
 
 def test_errors_and_redirects_are_not_cached(client, demo):
@@ -312,3 +347,17 @@ def test_editing_content_works_while_the_cache_is_down(client, demo, settings):
 
     assert Page.objects.get(pk=5).title_sv == "Sparad utan cache"
     assert "Sparad utan cache" in text_of(client.get(RAISE_SV))
+
+
+def test_the_comment_step_of_the_feedback_widget_is_never_stored(client, demo):
+    from pages.feedback import comment_token
+
+    token = comment_token(Feedback.objects.create(page_id=5, language="sv", helpful=False))
+    responses = [client.get(RAISE_SV, {"feedback": "comment", "token": token}) for _ in range(2)]
+    later = client.get(RAISE_SV)
+
+    for response in responses:
+        assert "X-Page-Cache" not in response
+        assert response["Cache-Control"] == "private, no-store"
+        assert f'value="{token}"' in response.content.decode()
+    assert token not in later.content.decode()

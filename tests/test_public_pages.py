@@ -294,7 +294,9 @@ def test_names_in_another_language_are_marked_for_screen_readers(client, demo):
 
 def test_events_of_draft_projects_stay_off_the_calendar(client, demo):
     shown = text_of(client.get("/sv/kalender/", {"year": "2018"}))
-    Page.objects.filter(pk=5).update(status=Page.Status.DRAFT)
+    page = Page.objects.get(pk=5)
+    page.status = Page.Status.DRAFT
+    page.save()
 
     text = text_of(client.get("/sv/kalender/", {"year": "2018"}))
 

@@ -12,7 +12,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info, gettext, override
 
-from pages import search
+from pages import cache_deps, search
+from pages.cache import absolute_uri
 from pages.models import (
     DEFAULT_LANGUAGE,
     LANGUAGE_CODES,
@@ -35,7 +36,7 @@ class Navigation:
     @cached_property
     def _pages(self):
         ancestor_paths = self.page.ancestor_paths(self.language)
-        return list(
+        pages = list(
             Page.objects.published()
             .filter(
                 Q(depth__lte=1)
@@ -50,6 +51,9 @@ class Navigation:
             )
             .order_by("depth", "position", "pk")
         )
+        path = path_field(self.language)
+        cache_deps.shows_navigation(p.pk for p in pages if getattr(p, path) in ancestor_paths)
+        return pages
 
     @cached_property
     def footer(self):
@@ -189,7 +193,7 @@ def long_date(value):
 @register.simple_tag(takes_context=True)
 def absolute_url(context, url):
     request = context.get("request")
-    return request.build_absolute_uri(url) if request else url
+    return absolute_uri(request, url) if request else url
 
 
 @register.simple_tag
@@ -207,7 +211,7 @@ def highlight(headline):
 def canonical_url(context, page):
     """The page's address in the active language, or in Swedish while it has no translation."""
     language = current_language() if page.is_translated() else DEFAULT_LANGUAGE
-    return context["request"].build_absolute_uri(page.get_absolute_url(language))
+    return absolute_uri(context["request"], page.get_absolute_url(language))
 
 
 @register.simple_tag(takes_context=True)
@@ -218,13 +222,13 @@ def page_json_ld(context, page):
         "@type": "WebPage",
         "name": page.title,
         "description": page.meta_description or page.lead,
-        "url": request.build_absolute_uri(page.get_absolute_url()),
+        "url": absolute_uri(request, page.get_absolute_url()),
         "inLanguage": current_language(),
         "dateModified": page.last_updated.isoformat(),
         "isPartOf": {
             "@type": "WebSite",
             "name": gettext("Region Örebro County – Regional development"),
-            "url": request.build_absolute_uri(reverse("pages:home")),
+            "url": absolute_uri(request, reverse("pages:home")),
         },
         "publisher": {"@type": "GovernmentOrganization", "name": "Region Örebro län"},
     }
@@ -237,7 +241,7 @@ def event_json_ld(context, event):
         "@context": "https://schema.org",
         "@type": "Event",
         "name": event.title,
-        "url": request.build_absolute_uri(request.path),
+        "url": absolute_uri(request, request.path),
         "inLanguage": current_language(),
         "eventStatus": "https://schema.org/EventScheduled",
         "organizer": {"@type": "GovernmentOrganization", "name": "Region Örebro län"},
