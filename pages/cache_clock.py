@@ -28,13 +28,13 @@ def catch_up(store, state, now):
     """End the tags of what changed by the clock since the store last looked; note when to
     look again. A store that never looked (or lost the note) looks back as far as a page may
     have been stored."""
-    from .cache_store import bump
+    from .cache_store import bump, state_timeout
 
     since = state["checked"] if state else now - datetime.timedelta(seconds=page_lifetime())
     tags = changes_between(since, now)
     if tags:
         bump(tags)
-    store.set(CLOCK_KEY, {"checked": now, "next": next_change(now)}, None)
+    store.set(CLOCK_KEY, {"checked": now, "next": next_change(now)}, state_timeout())
 
 
 def page_lifetime() -> int:

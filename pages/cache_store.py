@@ -17,6 +17,7 @@ import logging
 import time
 import uuid
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, transaction
 from redis.exceptions import RedisError
@@ -40,6 +41,12 @@ _primary_failed = False
 
 def tag_key(tag: str) -> str:
     return f"pages:tag:{tag}"
+
+
+def state_timeout() -> int:
+    """Seconds the tags and the notes beside them are kept: longer than any stored page, which
+    a missing tag only ends early."""
+    return 2 * max(settings.PAGE_CACHE_TIMEOUT, 1)
 
 
 def stores():
@@ -96,7 +103,8 @@ def _replay_missed(primary) -> bool:
 def _write(store, tags):
     value = time.time_ns()
     # LAST_KEY first: a render that reads a new tag value must also see LAST_KEY changed.
-    store.set_many({LAST_KEY: uuid.uuid4().hex, **{tag_key(t): value for t in tags}}, None)
+    values = {LAST_KEY: uuid.uuid4().hex, **{tag_key(t): value for t in tags}}
+    store.set_many(values, state_timeout())
 
 
 def bump(tags):
@@ -117,7 +125,7 @@ def _note_missed():
     if FALLBACK not in caches.settings:
         return  # stored pages expire after PAGE_CACHE_TIMEOUT at the latest
     try:
-        caches[FALLBACK].set(MISSED_KEY, True, None)
+        caches[FALLBACK].set(MISSED_KEY, True, state_timeout())
     except UNAVAILABLE:
         logger.warning("Could not note the missed invalidation.", exc_info=True)
 
@@ -152,7 +160,7 @@ def current_values(store, tags):
         value = found.get(key)
         if value is None:
             value = -time.time_ns()
-            if not store.add(key, value, None):
+            if not store.add(key, value, state_timeout()):
                 value = store.get(key)  # another process was first
             if value is None:
                 return None
