@@ -1,9 +1,13 @@
 import datetime
+import json
 import re
 
 import pytest
+from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 
@@ -43,9 +47,87 @@ def default_language():
     translation.activate("sv")
 
 
+# --- The demo content, loaded once per run ----------------------------------------------
+
+
+def demo_models():
+    """The models fixtures/demo.json fills, with their many-to-many tables."""
+    with open(settings.BASE_DIR / "fixtures" / "demo.json", encoding="utf-8") as f:
+        names = dict.fromkeys(entry["model"] for entry in json.load(f))
+    models = [apps.get_model(name) for name in names]
+    tables = [
+        field.remote_field.through
+        for model in models
+        for field in model._meta.local_many_to_many
+        if field.remote_field.through._meta.auto_created
+    ]
+    return models + tables
+
+
+def demo_is_loaded() -> bool:
+    return Page.objects.filter(pk=5, slug_sv="stark-sociala-foretags-konkurrenskraft").exists()
+
+
+def remove_demo():
+    """Delete every demo row at once. Foreign keys are checked when the transaction ends, and
+    nothing outside the demo tables refers to them then, so the order does not matter."""
+    with transaction.atomic():
+        for model in demo_models():
+            model._base_manager.all()._raw_delete(connection.alias)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the demo content loaded once for the whole run.
+
+    Each test runs in a transaction that is rolled back, so what one test changes no other
+    sees. Tests that do not ask for `demo` see a site without it (see below)."""
+    with django_db_blocker.unblock():
+        call_command("loaddata", "demo", verbosity=0)
+
+
+def uses_database(request) -> bool:
+    return bool(
+        request.node.get_closest_marker("django_db")
+        or {"db", "transactional_db"} & set(request.fixturenames)
+    )
+
+
+@pytest.fixture(autouse=True)
+def demo_only_when_asked_for(request):
+    """A test that does not ask for `demo` starts from a site without content, as before the
+    demo was loaded; its transaction's rollback brings the demo back for the next test.
+
+    Transactional tests empty the database when they end; `demo` loads it again for them."""
+    if uses_database(request) and "demo" not in request.fixturenames:
+        transactional = request.node.get_closest_marker("django_db")
+        transactional = "transactional_db" in request.fixturenames or (
+            transactional is not None and transactional.kwargs.get("transaction", False)
+        )
+        request.getfixturevalue("transactional_db" if transactional else "db")
+        if demo_is_loaded():
+            remove_demo()
+
+
 @pytest.fixture
 def demo(db):
-    call_command("loaddata", "demo", verbosity=0)
+    """The demo content (fixtures/demo.json), as `make run` shows it."""
+    if not demo_is_loaded():
+        call_command("loaddata", "demo", verbosity=0)
+
+
+@pytest.fixture
+def database_down():
+    """Every query fails as if the database server had gone away."""
+
+    def refuse(execute, sql, params, many, context):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    with connection.execute_wrapper(refuse):
+        yield
+
+
+# --- Content made by tests -------------------------------------------------------------
 
 
 @pytest.fixture

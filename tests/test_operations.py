@@ -125,11 +125,6 @@ def test_admin_pages_open_for_staff(admin_client, demo, url):
     assert admin_client.get(url).status_code == 200
 
 
-@pytest.fixture
-def demo(db):
-    call_command("loaddata", "demo", verbosity=0)
-
-
 def test_media_go_to_a_bucket_when_one_is_named():
     result = run_settings(
         {

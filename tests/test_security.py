@@ -6,7 +6,6 @@ import re
 import secrets
 
 import pytest
-from django.db import OperationalError, connection
 from django.test import Client
 
 from .conftest import RAISE_EN, RAISE_SV, text_of
@@ -170,17 +169,6 @@ def test_templates_have_no_inline_scripts_or_styles():
 
 
 # --- Error pages ---------------------------------------------------------
-
-
-@pytest.fixture
-def database_down():
-    """Every query fails as if the database server had gone away."""
-
-    def refuse(execute, sql, params, many, context):
-        raise OperationalError("server closed the connection unexpectedly")
-
-    with connection.execute_wrapper(refuse):
-        yield
 
 
 @pytest.fixture
