@@ -1,8 +1,8 @@
 import datetime
+import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from contacts.models import Organisation
 from pages.models import Event, Page, Project
@@ -10,6 +10,8 @@ from pages.models import Event, Page, Project
 from .conftest import make_page
 
 pytestmark = pytest.mark.django_db
+
+NOW = datetime.datetime(2026, 6, 1, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Stockholm"))
 
 
 def test_page_paths_are_stored_per_language(home):
@@ -107,8 +109,9 @@ def test_only_one_home_page(home):
         Page(kind=Page.Kind.HOME, title_sv="Andra startsidan").full_clean()
 
 
+@pytest.mark.time_machine(NOW, tick=False)
 def test_published_respects_status_and_publishing_window(home):
-    now = timezone.now()
+    now = NOW
     visible = make_page(home, "Synlig", "synlig")
     make_page(home, "Utkast", "utkast", status=Page.Status.DRAFT)
     make_page(home, "Senare", "senare", publish_from=now + datetime.timedelta(hours=1))
@@ -148,7 +151,7 @@ def test_project_end_before_start_is_refused(home):
 
 
 def test_event_end_before_start_is_refused():
-    start = timezone.now()
+    start = NOW
     event = Event(title_sv="Möte", start=start, end=start - datetime.timedelta(hours=1))
 
     with pytest.raises(ValidationError) as error:

@@ -2,11 +2,11 @@ import datetime
 import os
 import subprocess
 import sys
+import zoneinfo
 
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
 from contacts.models import Contact, Organisation
 from pages.models import (
@@ -160,28 +160,33 @@ def test_feedback_does_not_empty_the_cache(client, demo):
     assert client.get(RAISE_SV)["X-Page-Cache"] == "hit"
 
 
-def test_a_page_leaves_the_cache_when_its_publishing_ends(client, home, monkeypatch):
-    now = timezone.now()
-    make_page(home, "Tillfällig", "tillfallig", publish_until=now + datetime.timedelta(hours=1))
+NOW = datetime.datetime(2026, 5, 4, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Stockholm"))
+# Sooner than PAGE_CACHE_TIMEOUT (an hour), so that the stored page has not simply expired.
+LATER = NOW + datetime.timedelta(minutes=40)
+
+
+def test_a_page_leaves_the_cache_when_its_publishing_ends(client, home, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    make_page(home, "Tillfällig", "tillfallig", publish_until=NOW + datetime.timedelta(minutes=30))
     cached(client, "/sv/tillfallig/")
 
-    monkeypatch.setattr(timezone, "now", lambda: now + datetime.timedelta(hours=2))
+    time_machine.move_to(LATER, tick=False)
 
     assert client.get("/sv/tillfallig/").status_code == 404
 
 
-def test_a_meeting_moves_to_past_when_it_ends(client, demo, monkeypatch):
-    now = timezone.now()
+def test_a_meeting_moves_to_past_when_it_ends(client, demo, time_machine):
+    time_machine.move_to(NOW, tick=False)
     Event.objects.create(
         title_sv="Styrgruppsmöte",
-        start=now + datetime.timedelta(minutes=30),
-        end=now + datetime.timedelta(minutes=90),
+        start=NOW + datetime.timedelta(minutes=10),
+        end=NOW + datetime.timedelta(minutes=30),
         project_id=1,
     )
     assert "Kommande möten" in text_of(cached(client))
     assert "Inga kommande möten" not in text_of(cached(client))
 
-    monkeypatch.setattr(timezone, "now", lambda: now + datetime.timedelta(hours=2))
+    time_machine.move_to(LATER, tick=False)
 
     assert "Inga kommande möten är planerade." in text_of(client.get(RAISE_SV))
 
