@@ -16,7 +16,6 @@ from django.utils import translation
 
 from contacts.models import Contact, Organisation
 from pages.models import Event, Feedback, Page, Project, StakeholderGroup
-from pages.richtext import ALLOWED_TAGS
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +43,12 @@ TRANSLATED = {
 }
 UNTRANSLATED = {Contact: ["name"], Organisation: ["short_name"], Project: ["acronym"]}
 RICH_TEXT = {(Page, "body")}
+# What a rich-text body may hold: text formatting and links, nothing that runs, loads or
+# styles anything. This test's own list, so that a tag added to the sanitiser's allow-list
+# has to be added here too, on purpose.
+HARMLESS_TAGS = {
+    "p", "br", "h2", "h3", "h4", "ul", "ol", "li", "a", "strong", "em", "b", "i", "blockquote",
+}  # fmt: skip
 
 
 def marker(model, field, language=""):
@@ -98,7 +103,7 @@ class Markup(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         if self.in_body:
-            if tag not in ALLOWED_TAGS:
+            if tag not in HARMLESS_TAGS:
                 self.dangers.append(f"<{tag}> in rich text")
         else:
             self.shape.append((tag, *sorted(name for name, _value in attrs)))

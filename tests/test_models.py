@@ -85,12 +85,17 @@ def test_english_slug_falls_back_to_swedish_when_checking_siblings(home):
     assert "slug_en" in error.value.message_dict
 
 
-def test_pages_in_different_places_may_share_a_slug(home):
+def test_pages_in_different_places_may_share_a_slug(client, home):
     first = make_page(home, "A", "a")
     second = make_page(home, "B", "b")
-    make_page(first, "Projekt", "projekt")
+    make_page(first, "Projekt", "projekt", "Projects", "projects")
+    twin = make_page(second, "Projekt", "projekt", "", "projects")
 
-    make_page(second, "Projekt", "projekt").full_clean()
+    twin.full_clean()  # raises ValidationError if the slug is refused
+
+    assert client.get("/sv/a/projekt/").status_code == 200
+    assert client.get("/sv/b/projekt/").status_code == 200
+    assert client.get("/en/b/projects/").status_code == 200
 
 
 def test_a_page_cannot_be_moved_below_itself(home):
@@ -105,8 +110,12 @@ def test_a_page_cannot_be_moved_below_itself(home):
 
 
 def test_only_one_home_page(home):
-    with pytest.raises(ValidationError):
+    home.full_clean()  # the home page itself is fine
+
+    with pytest.raises(ValidationError) as error:
         Page(kind=Page.Kind.HOME, title_sv="Andra startsidan").full_clean()
+
+    assert error.value.message_dict["kind"] == ["Det finns redan en startsida."]
 
 
 @pytest.mark.time_machine(NOW, tick=False)
