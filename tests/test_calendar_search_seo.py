@@ -1,4 +1,5 @@
 import datetime
+import html
 import json
 import re
 import xml.etree.ElementTree as ET  # parses our own sitemap only
@@ -259,25 +260,56 @@ def test_postgresql_search_stems_and_ranks(client, demo):
     assert "RaiSE – Strengthening the competitiveness of social enterprises" in english
 
 
+def result_snippets(response) -> dict:
+    """{title: snippet HTML} for each search result, in order."""
+    html = response.content.decode()
+    results = re.search(r'<ol class="results".*?</ol>', html, re.S)
+    items = re.findall(r"<li>\s*<a [^>]*>(.*?)</a>\s*(?:<p>(.*?)</p>)?", results.group(), re.S)
+    return {title: snippet for title, snippet in items}
+
+
+WARNING = "<p>Skriv aldrig &lt;script&gt;alert(1)&lt;/script&gt; i ett sociala fält.</p>"
+
+
 def test_snippets_highlight_matches_and_escape_the_rest(client, demo):
-    make_page(
-        Page.objects.get(pk=1),
-        "Varning",
-        "varning",
-        body_sv="<p>Skriv aldrig &lt;script&gt;alert(1)&lt;/script&gt; i ett sociala fält.</p>",
+    home = Page.objects.get(pk=1)
+    make_page(home, "Varning", "varning", body_sv=WARNING)
+    # A lead is plain text, so an editor may well type markup into it.
+    make_page(home, "Ingress", "ingress", lead_sv="Om <script>alert(2)</script> och sociala.")
+
+    response = search(client, "sociala")
+
+    snippets = result_snippets(response)
+    for title in ("Varning", "Ingress"):
+        assert "<mark>sociala</mark>" in snippets[title], title
+        assert "<script>" not in snippets[title], title
+    assert "<script>alert" not in response.content.decode()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Snippets are escaped twice: the body's &lt; stays an entity when its tags are "
+    "stripped, and highlighting escapes it again, so visitors read “&lt;script&gt;”.",
+)
+def test_snippets_show_the_text_as_visitors_read_it_on_the_page(client, demo):
+    make_page(Page.objects.get(pk=1), "Varning", "varning", body_sv=WARNING)
+
+    snippet = result_snippets(search(client, "sociala"))["Varning"]
+
+    assert html.unescape(re.sub(r"</?mark>", "", snippet)) == (
+        "Skriv aldrig <script>alert(1)</script> i ett sociala fält."
     )
-
-    html = search(client, "sociala").content.decode()
-
-    assert "<mark>sociala</mark>" in html
-    assert "<script>alert" not in html
 
 
 def test_search_never_finds_drafts(client, demo):
-    make_page(Page.objects.get(pk=1), "Hemligt utkast", "utkast", status=Page.Status.DRAFT)
+    home = Page.objects.get(pk=1)
+    make_page(home, "Hemligt utkast", "utkast", status=Page.Status.DRAFT)
+    make_page(home, "Hemligt protokoll", "protokoll")
 
-    assert "En träff" not in text_of(search(client, "Hemligt"))
-    assert "0 träffar" in text_of(search(client, "Hemligt"))
+    response = search(client, "Hemligt")
+
+    assert "En träff för ”Hemligt”" in text_of(response)
+    assert list(result_snippets(response)) == ["Hemligt protokoll"]
 
 
 def test_search_pages_through_many_results(client, demo):

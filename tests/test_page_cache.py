@@ -249,9 +249,15 @@ def test_cache_can_be_turned_off(client, demo, settings):
 
 def test_errors_and_redirects_are_not_cached(client, demo):
     client.get("/sv/finns-inte/")
+    client.get("/")
 
-    assert "X-Page-Cache" not in client.get("/sv/finns-inte/")
-    assert client.get("/").status_code == 302
+    missing = client.get("/sv/finns-inte/")
+    swedish = client.get("/")
+    english = client.get("/", headers={"Accept-Language": "en"})
+
+    assert (missing.status_code, "X-Page-Cache" in missing) == (404, False)
+    assert (swedish.status_code, "X-Page-Cache" in swedish) == (302, False)
+    assert (swedish["Location"], english["Location"]) == ("/sv/", "/en/")
 
 
 SHARED_CACHE = bool(settings.REDIS_URL) and connection.vendor == "postgresql"
