@@ -308,15 +308,19 @@ def test_no_email_for_yes_or_no_without_comment(client, demo):
     answer(client, "yes")
     answer(client, "no")
 
+    assert Feedback.objects.count() == 2
     assert mail.outbox == []
 
 
 def test_public_pages_with_the_widget_set_no_cookies(client, demo):
     for url in [RAISE_SV, RAISE_EN, RAISE_SV + "?feedback=thanks"]:
         response = client.get(url)
+        assert response.status_code == 200, url
+        assert "feedback-heading" in response.content.decode(), url
         assert response.cookies == {}
         assert "Set-Cookie" not in response.headers
     response = answer(client, "no")
+    assert response.status_code == 302
     assert response.cookies == {}
 
 

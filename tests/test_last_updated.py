@@ -3,7 +3,7 @@ import zoneinfo
 
 import pytest
 
-from contacts.models import Organisation
+from contacts.models import Contact, Organisation
 from pages.models import Page, Project
 
 from .conftest import RAISE_EN, RAISE_SV, admin_form_data, text_of
@@ -65,7 +65,9 @@ def test_a_date_set_by_hand_is_kept_even_with_a_content_change(admin_client, dem
 def test_changing_only_settings_visitors_do_not_see_keeps_the_date(admin_client, demo):
     edit(admin_client, PAGE_URL, position="7", show_in_menu="")
 
-    assert raise_page().last_updated == LONG_AGO
+    page = raise_page()
+    assert (page.position, page.show_in_menu) == (7, False)
+    assert page.last_updated == LONG_AGO
 
 
 def test_changing_the_project_facts_updates_the_project_page(admin_client, demo):
@@ -147,6 +149,7 @@ def test_a_minor_swedish_fix_does_not_mark_the_translation_out_of_date(admin_cli
     edit(admin_client, PAGE_URL, body_en="<p>Translated.</p>")
     edit(admin_client, PAGE_URL, body_sv="<p>Rättat stavfel.</p>", minor_change="on")
 
+    assert "Rättat stavfel." in text_of(client.get(RAISE_SV))
     assert "may be out of date" not in text_of(client.get(RAISE_EN))
 
 
@@ -171,6 +174,7 @@ def test_a_minor_contact_fix_keeps_the_dates_of_its_pages(admin_client, demo):
     url = "/admin/contacts/contact/1/change/"
     edit(admin_client, url, job_title_sv="Utvecklingsledare: social ekonomi", minor_change="on")
 
+    assert Contact.objects.get(pk=1).job_title_sv == "Utvecklingsledare: social ekonomi"
     assert raise_page().last_updated == LONG_AGO
 
 

@@ -250,6 +250,7 @@ def test_staff_preview_a_draft_with_a_banner(client, home, admin_user):
 def test_public_pages_set_no_cookies_and_do_not_vary_on_them(client, demo):
     response = client.get(RAISE_SV)
 
+    assert response.status_code == 200
     assert response.cookies == {}
     assert "Cookie" not in response.get("Vary", "")
 
