@@ -271,11 +271,19 @@ def result_snippets(response) -> dict:
 WARNING = "<p>Skriv aldrig &lt;script&gt;alert(1)&lt;/script&gt; i ett sociala fält.</p>"
 
 
+def visible(snippet):
+    """A snippet's text as the browser shows it."""
+    return html.unescape(re.sub(r"</?mark>", "", snippet))
+
+
+# A lead is plain text, shown on the page exactly as the editor typed it.
+LEAD = "Skriv &lt;script&gt; i ett sociala fält."
+
+
 def test_snippets_highlight_matches_and_escape_the_rest(client, demo):
     home = Page.objects.get(pk=1)
     make_page(home, "Varning", "varning", body_sv=WARNING)
-    # A lead is plain text, so an editor may well type markup into it.
-    make_page(home, "Ingress", "ingress", lead_sv="Om <script>alert(2)</script> och sociala.")
+    make_page(home, "Ingress", "ingress", lead_sv=LEAD)
 
     response = search(client, "sociala")
 
@@ -283,6 +291,7 @@ def test_snippets_highlight_matches_and_escape_the_rest(client, demo):
     for title in ("Varning", "Ingress"):
         assert "<mark>sociala</mark>" in snippets[title], title
         assert "<script>" not in snippets[title], title
+    assert visible(snippets["Ingress"]) == LEAD
     assert "<script>alert" not in response.content.decode()
 
 
@@ -296,9 +305,7 @@ def test_snippets_show_the_text_as_visitors_read_it_on_the_page(client, demo):
 
     snippet = result_snippets(search(client, "sociala"))["Varning"]
 
-    assert html.unescape(re.sub(r"</?mark>", "", snippet)) == (
-        "Skriv aldrig <script>alert(1)</script> i ett sociala fält."
-    )
+    assert visible(snippet) == "Skriv aldrig <script>alert(1)</script> i ett sociala fält."
 
 
 def test_search_never_finds_drafts(client, demo):
