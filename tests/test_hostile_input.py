@@ -188,14 +188,22 @@ def read_everything(client, staff):
     return pages
 
 
+@pytest.fixture(scope="module")
+def harmless():
+    """{url: Markup} of every page with harmless text in every field, the same for every case;
+    the first case reads them, in its own transaction."""
+    return {}
+
+
 @pytest.mark.parametrize("hostile", HOSTILE.values(), ids=HOSTILE.keys())
-def test_hostile_text_is_shown_as_text_everywhere(client, demo, hostile):
+def test_hostile_text_is_shown_as_text_everywhere(client, demo, hostile, harmless):
     staff = Client()
     staff.force_login(get_user_model().objects.create_superuser("admin", "a@example.se", "x"))
     # The same pages with harmless text first: hostile text must not change their shape.
-    fill_every_field("vanlig text")
-    send_feedback_comment("MARK-Feedback-comment vanlig text")
-    harmless = read_everything(client, staff)
+    if not harmless:
+        fill_every_field("vanlig text")
+        send_feedback_comment("MARK-Feedback-comment vanlig text")
+        harmless.update(read_everything(client, staff))
     fill_every_field(hostile)
     Feedback.objects.all().delete()
     send_feedback_comment(f"MARK-Feedback-comment {hostile}")
