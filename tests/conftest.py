@@ -108,11 +108,8 @@ def demo_only_when_asked_for(request):
 
     Transactional tests empty the database when they end; `demo` loads it again for them."""
     if uses_database(request) and "demo" not in request.fixturenames:
-        transactional = request.node.get_closest_marker("django_db")
-        transactional = "transactional_db" in request.fixturenames or (
-            transactional is not None and transactional.kwargs.get("transaction", False)
-        )
-        request.getfixturevalue("transactional_db" if transactional else "db")
+        # pytest-django makes it a transactional test or not, from the marker and fixtures.
+        request.getfixturevalue("db")
         if demo_is_loaded():
             remove_demo()
 
