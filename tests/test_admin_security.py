@@ -1,12 +1,10 @@
 """The admin: login lock-out, password rules, sessions that expire, a movable address."""
 
 import datetime
+import zoneinfo
 
 import pytest
-from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
-from django.utils import timezone
 
 from .conftest import text_of
 from .test_operations import run_settings
@@ -16,6 +14,7 @@ pytestmark = pytest.mark.django_db
 LOGIN = "/admin/login/"
 PASSWORD = "ett långt och hemligt lösenord"
 LOCKED = "För många misslyckade inloggningar"
+NOW = datetime.datetime(2026, 9, 14, 9, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Stockholm"))
 
 
 @pytest.fixture
@@ -50,10 +49,11 @@ def test_fifth_failed_login_locks_out_even_the_right_password(client, editor):
     assert "_auth_user_id" not in client.session
 
 
-def test_lock_out_ends_after_the_cool_off_time(client, editor):
+@pytest.mark.time_machine(NOW, tick=False)
+def test_lock_out_ends_after_the_cool_off_time(client, editor, time_machine):
     for i in range(5):
         log_in(client, "redaktor", f"fel {i}")
-    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=16))
+    time_machine.move_to(NOW + datetime.timedelta(minutes=16), tick=False)
 
     response = log_in(client, "redaktor", PASSWORD)
 
@@ -122,7 +122,16 @@ def test_failed_logins_are_logged_without_the_address(client, editor, caplog):
     for i in range(5):
         log_in(client, "redaktor", f"fel {i}", address="192.0.2.77")
 
-    assert caplog.records
+    failures = [
+        record.getMessage().split(" {")[0]
+        for record in caplog.records
+        if record.name.startswith("axes") and record.levelname == "WARNING"
+    ]
+    assert failures == [
+        "AXES: New login failure by",
+        *["AXES: Repeated login failure by"] * 4,
+        "AXES: Locking out",
+    ]
     assert "192.0.2.77" not in caplog.text
 
 
@@ -147,9 +156,12 @@ def test_login_lasts_a_working_day_and_ends_with_the_browser(client, editor):
     assert client.get("/admin/").status_code == 200
 
 
-def test_an_expired_login_is_sent_back_to_the_login_form(client, editor):
+@pytest.mark.time_machine(NOW, tick=False)
+def test_an_expired_login_is_sent_back_to_the_login_form(client, editor, time_machine):
     log_in(client, "redaktor", PASSWORD)
-    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    time_machine.move_to(NOW + datetime.timedelta(hours=7, minutes=59), tick=False)
+    assert client.get("/admin/").status_code == 200
+    time_machine.move_to(NOW + datetime.timedelta(hours=8, seconds=1), tick=False)
 
     response = client.get("/admin/")
 

@@ -1,5 +1,9 @@
 """Accessibility checks in a real browser: Debian's Chromium driven by Playwright, with axe.
 
+Each address is visited once, and once more with JavaScript off; every check below reads what
+that visit saw, so a failing check is named by the address and the check. The demo content is
+the one loaded for the whole run, and each test's changes are rolled back with its transaction.
+
 Skipped when Chromium is missing, unless REQUIRE_BROWSER is set (as CI does).
 """
 
@@ -8,25 +12,16 @@ import os
 import shutil
 
 import pytest
-from django.core.management import call_command
 
 from pages.models import Page
 
-from .conftest import RAISE_EN, RAISE_SV, make_page
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+from .conftest import CHROMIUM, RAISE_EN, RAISE_SV, make_page
 
 if not shutil.which(CHROMIUM) and not os.environ.get("REQUIRE_BROWSER"):
     pytest.skip("Chromium is not installed", allow_module_level=True)
 
-from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import expect  # noqa: E402
-
-# Playwright's synchronous API runs an event loop in this thread; the ORM calls the tests
-# make between browser steps are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-pytestmark = pytest.mark.django_db(transaction=True)
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 PAGES = {
     "home": ("/sv/", "/en/"),
@@ -55,32 +50,253 @@ PAGES = {
     "empty search": ("/sv/sok/?q=", "/en/search/?q=+"),
 }
 ALL_URLS = [url for pair in PAGES.values() for url in pair]
+MISSING = set(PAGES["404"])
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def swedish(url):
+    return url.startswith("/sv/")
+
+
+# --- One visit per address ------------------------------------------------------------
+
+RECORD_VIOLATIONS = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}`);
+});
+"""
+HEADING_LEVELS = "() => [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1])"
+FOCUSED = """() => {
+  const e = document.activeElement, s = getComputedStyle(e), r = e.getBoundingClientRect();
+  return {
+    element: `${e.tagName.toLowerCase()} ${e.textContent.trim().slice(0, 40)}`,
+    style: [s.outlineStyle, parseFloat(s.outlineWidth), s.boxShadow],
+    inViewport: r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0
+      && r.top < innerHeight && r.left < innerWidth,
+  };
+}"""
+SCROLLS_SIDEWAYS = "() => document.documentElement.scrollWidth > window.innerWidth"
+# Controls that do nothing without a script: buttons outside forms, forms that go nowhere.
+SCRIPT_ONLY_CONTROLS = """() => [
+  ...document.querySelectorAll('button:not(form button), button[type=button], form:not([action])')
+].map(e => e.outerHTML.slice(0, 80))"""
+VISIBLE_TEXT = "() => ['h1', 'main'].map(tag => document.querySelector(tag).innerText)"
+# Each navigation landmark's name, from aria-label or the heading aria-labelledby points at.
+NAV_NAMES = """navs => navs.map(n => n.getAttribute('aria-label')
+  || document.getElementById(n.getAttribute('aria-labelledby'))?.textContent.trim())"""
+
+
+class CouldNotCheck(str):
+    """What went wrong while a visit was measuring something, instead of the measurement."""
+
+
+def measure(seen, name, how):
+    try:
+        seen[name] = how()
+    except Exception as error:
+        seen[name] = CouldNotCheck(f"{type(error).__name__}: {error}")
+
+
+def axe_results(page):
+    results = Axe().run(page)
+    return results.violations_count, results.generate_report()
+
+
+def landmarks(page):
+    return {
+        "banner": page.get_by_role("banner").count(),
+        "main": page.get_by_role("main").count(),
+        "contentinfo": page.get_by_role("contentinfo").count(),
+        "nav names": page.eval_on_selector_all("nav", NAV_NAMES),
+    }
+
+
+def footer_link(page, url):
+    name = "Tillgänglighetsredogörelse" if swedish(url) else "Accessibility statement"
+    link = page.get_by_role("contentinfo").get_by_role("link", name=name, exact=True)
+    return link.count() == 1 and link.is_visible()
+
+
+def tab_through(page, presses=5):
+    """What each of the first `presses` Tab presses from the top of the page focuses."""
+    focused = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate(FOCUSED))
+    return focused
+
+
+def skip_to_main(page):
+    page.focus(".skip-link")
+    page.keyboard.press("Enter")
+    return page.evaluate("document.activeElement === document.querySelector('main')")
+
+
+def reflow(page):
+    scrolls = {}
+    for width in (320, 640):  # 640 CSS px is a 1280 px window at 200 % zoom
+        page.set_viewport_size({"width": width, "height": 800})
+        scrolls[width] = page.evaluate(SCROLLS_SIDEWAYS)
+    return scrolls
+
+
+def look_at(inspector, site, url):
+    """Everything the checks below need to know about `url`, from one visit with JavaScript
+    and one without."""
+    seen = {}
+    page = inspector.page
+    page.set_viewport_size(VIEWPORT)  # the previous visit ended narrower
+    response = page.goto(site + url)
+    seen["status"] = response.status
+    seen["policy"] = response.headers.get("content-security-policy", "")
+    measure(seen, "text", lambda: page.evaluate(VISIBLE_TEXT))
+    measure(seen, "axe", lambda: axe_results(page))
+    measure(seen, "headings", lambda: page.evaluate(HEADING_LEVELS))
+    measure(seen, "landmarks", lambda: landmarks(page))
+    measure(seen, "footer link", lambda: footer_link(page, url))
+    measure(seen, "focus", lambda: tab_through(page))
+    measure(seen, "skip to main", lambda: skip_to_main(page))
+    measure(seen, "reflow", lambda: reflow(page))
+    # Last, so that it covers everything done above.
+    measure(seen, "policy violations", lambda: page.evaluate("window.cspViolations"))
+    page = inspector.page_without_javascript
+    page.goto(site + url)
+    measure(seen, "text without javascript", lambda: page.evaluate(VISIBLE_TEXT))
+    measure(seen, "script-only controls", lambda: page.evaluate(SCRIPT_ONLY_CONTROLS))
+    return seen
+
+
+class Inspector:
+    """A tab with JavaScript and one without, that visit one address after another. Public
+    pages set no cookies, so visits share nothing but the browser's cache of static files, as
+    one visitor going from page to page does."""
+
+    def __init__(self, browser):
+        # Swedish, like most visitors' browsers; the address chooses the page's language.
+        self.contexts = [
+            browser.new_context(viewport=VIEWPORT, locale="sv-SE"),
+            browser.new_context(viewport=VIEWPORT, java_script_enabled=False),
+        ]
+        self.contexts[0].add_init_script(RECORD_VIOLATIONS)
+        self.page, self.page_without_javascript = (c.new_page() for c in self.contexts)
+        self.visits = {}
+
+    def close(self):
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def inspector(browser):
+    inspector = Inspector(browser)
+    yield inspector
+    inspector.close()
+
+
+class Seen:
+    """What the visit to an address saw: `seen("axe")` is what the axe check measured."""
+
+    def __init__(self, url, measured):
+        self.url = url
+        self.measured = measured
+
+    def __call__(self, name):
+        value = self.measured[name]
+        if isinstance(value, CouldNotCheck):
+            pytest.fail(f"{self.url}: could not check {name}: {value}")
+        return value
+
+    def __repr__(self):
+        return f"<the visit to {self.url}>"
 
 
 @pytest.fixture
-def site(live_server):
-    call_command("loaddata", "demo", verbosity=0)
-    return live_server.url
+def seen(site, inspector, url):
+    """What the visit to `url` saw; the first check of an address makes the visit."""
+    if url not in inspector.visits:
+        inspector.visits[url] = look_at(inspector, site, url)
+    return Seen(url, inspector.visits[url])
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()
+@pytest.mark.parametrize("url", ALL_URLS)
+def test_every_address_answers_with_its_page(seen, url):
+    assert seen("status") == (404 if url in MISSING else 200), url
+
+
+@pytest.mark.parametrize("url", ALL_URLS)
+def test_axe_finds_no_violations(seen, url):
+    count, report = seen("axe")
+
+    assert count == 0, f"{url}: {report}"
+
+
+@pytest.mark.parametrize("url", ALL_URLS)
+def test_headings_start_at_one_h1_and_never_skip_a_level(seen, url):
+    levels = seen("headings")
+
+    assert levels[0] == 1 and levels.count(1) == 1, (url, levels)
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), (url, levels)
+
+
+@pytest.mark.parametrize("url", ALL_URLS)
+def test_landmarks_are_present_and_named(seen, url):
+    found = seen("landmarks")
+    names = found.pop("nav names")
+
+    assert found == {"banner": 1, "main": 1, "contentinfo": 1}, url
+    # Every navigation landmark has a name of its own, so screen readers can tell them apart.
+    assert all(names) and len(set(names)) == len(names), (url, names)
+    menus = ["Tjänster", "Om webbplatsen"] if swedish(url) else ["Services", "About the website"]
+    assert [name for name in names if name in menus] == menus, (url, names)
+
+
+@pytest.mark.parametrize("url", ALL_URLS)
+def test_footer_links_to_the_accessibility_statement_on_every_page(seen, url):
+    assert seen("footer link") is True, url
+
+
+@pytest.mark.parametrize("url", ALL_URLS)
+def test_skip_link_is_the_first_focusable_element_and_moves_focus_to_main(seen, url):
+    first = seen("focus")[0]
+
+    skip = "Hoppa till innehållet" if swedish(url) else "Skip to content"
+    assert (first["element"], first["inViewport"]) == (f"a {skip}", True), url
+    assert seen("skip to main") is True, url
+
+
+@pytest.mark.parametrize("url", ALL_URLS)
+def test_focus_is_visible(seen, url):
+    for press, focused in enumerate(seen("focus"), start=1):
+        outline_style, outline_width, box_shadow = focused["style"]
+        visible = (outline_style != "none" and outline_width >= 2) or box_shadow != "none"
+        assert visible, (url, f"Tab × {press}", focused)
+
+
+@pytest.mark.parametrize("url", ALL_URLS)
+@pytest.mark.parametrize("width", [320, 640])  # 640 CSS px is a 1280 px window at 200 % zoom
+def test_pages_reflow_without_horizontal_scrolling(seen, url, width):
+    assert seen("reflow")[width] is False, (url, width)
+
+
+@pytest.mark.parametrize("url", ALL_URLS)
+def test_public_pages_break_no_rule_of_the_content_security_policy(seen, url):
+    assert "default-src 'self'" in seen("policy"), url
+    assert seen("policy violations") == [], url
+
+
+@pytest.mark.parametrize("url", ALL_URLS)
+def test_pages_show_the_same_without_javascript(seen, url):
+    assert seen("text without javascript") == seen("text"), url
+    assert seen("script-only controls") == [], url
+
+
+# --- The feedback widget -----------------------------------------------------------------
 
 
 def assert_no_axe_violations(page):
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
-
-
-@pytest.mark.parametrize("url", ALL_URLS)
-def test_axe_finds_no_violations(site, page, url):
-    page.goto(site + url)
-
-    assert_no_axe_violations(page)
 
 
 @pytest.mark.parametrize("url", [RAISE_SV, RAISE_EN])
@@ -118,33 +334,6 @@ def test_feedback_error_page_without_javascript_has_no_violations(site, page, se
     assert_no_axe_violations(page)
 
 
-def test_skip_link_is_the_first_focusable_element_and_moves_focus_to_main(site, page):
-    page.goto(site + RAISE_SV)
-
-    page.keyboard.press("Tab")
-
-    skip = page.locator(":focus")
-    expect(skip).to_have_text("Hoppa till innehållet")
-    expect(skip).to_be_in_viewport()
-    page.keyboard.press("Enter")
-    expect(page.locator("main")).to_be_focused()
-
-
-@pytest.mark.parametrize("presses", [1, 2, 5])
-def test_focus_is_visible(site, page, presses):
-    page.goto(site + RAISE_SV)
-    for _ in range(presses):
-        page.keyboard.press("Tab")
-
-    style = page.evaluate(
-        """() => { const s = getComputedStyle(document.activeElement);
-                   return [s.outlineStyle, parseFloat(s.outlineWidth), s.boxShadow]; }"""
-    )
-
-    outline_style, outline_width, box_shadow = style
-    assert (outline_style != "none" and outline_width >= 2) or box_shadow != "none", style
-
-
 def test_feedback_widget_works_with_the_keyboard_alone(site, page):
     page.goto(site + RAISE_SV)
     no_button = page.get_by_role("button", name="Nej")
@@ -166,30 +355,6 @@ def test_feedback_widget_works_with_the_keyboard_alone(site, page):
     assert Page.objects.get(pk=5).feedback.get().comment == "Jag saknade datum."
 
 
-HEADING_LEVELS = "() => [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1])"
-
-
-@pytest.mark.parametrize("url", ALL_URLS)
-def test_headings_start_at_one_h1_and_never_skip_a_level(site, page, url):
-    page.goto(site + url)
-
-    levels = page.evaluate(HEADING_LEVELS)
-
-    assert levels[0] == 1 and levels.count(1) == 1, levels
-    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
-
-
-@pytest.mark.parametrize("url", [RAISE_SV, "/en/", "/sv/finns-inte/"])
-def test_landmarks_are_present_and_named(site, page, url):
-    page.goto(site + url)
-
-    assert page.get_by_role("banner").count() == 1
-    assert page.get_by_role("main").count() == 1
-    assert page.get_by_role("contentinfo").count() == 1
-    names = page.eval_on_selector_all("nav", "navs => navs.map(n => n.getAttribute('aria-label'))")
-    assert names and all(names), names
-
-
 def test_page_language_and_swedish_fallback_are_marked(site, page):
     home = Page.objects.get(kind=Page.Kind.HOME)
     make_page(home, "Bara på svenska", "bara-svenska", body_sv="<p>Svensk brödtext.</p>")
@@ -201,20 +366,6 @@ def test_page_language_and_swedish_fallback_are_marked(site, page):
     assert page.get_attribute(".body", "lang") == "sv"
     page.goto(site + RAISE_SV)
     assert page.get_attribute("html", "lang") == "sv"
-
-
-SCROLLS_SIDEWAYS = "() => document.documentElement.scrollWidth > window.innerWidth"
-
-
-@pytest.mark.parametrize("url", [RAISE_SV, RAISE_EN, "/sv/", "/sv/kalender/", "/sv/sok/?q=sociala"])
-@pytest.mark.parametrize("width", [320, 640])  # 640 CSS px is a 1280 px window at 200 % zoom
-def test_pages_reflow_without_horizontal_scrolling(site, browser, url, width):
-    context = browser.new_context(viewport={"width": width, "height": 800})
-    page = context.new_page()
-    page.goto(site + url)
-
-    assert not page.evaluate(SCROLLS_SIDEWAYS)
-    context.close()
 
 
 def test_site_works_with_javascript_off(site, browser):
@@ -239,14 +390,6 @@ def test_site_works_with_javascript_off(site, browser):
         "RaiSE – Strengthening the competitiveness of social enterprises"
     )
     context.close()
-
-
-def test_footer_links_to_the_accessibility_statement_on_every_page(site, page):
-    for url in ["/sv/", RAISE_SV, "/sv/finns-inte/", "/en/calendar/"]:
-        page.goto(site + url)
-        footer = page.get_by_role("contentinfo")
-        name = "Tillgänglighetsredogörelse" if "/sv/" in url else "Accessibility statement"
-        expect(footer.get_by_role("link", name=name)).to_be_visible()
 
 
 def test_an_editor_writes_a_bold_word_in_the_prose_editor_without_leaving_the_site(
@@ -277,13 +420,6 @@ def test_an_editor_writes_a_bold_word_in_the_prose_editor_without_leaving_the_si
 
 # --- The Content-Security-Policy in a real browser ------------------------------
 
-RECORD_VIOLATIONS = """
-window.cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}`);
-});
-"""
-
 
 @pytest.fixture
 def watched_page(browser):
@@ -298,14 +434,6 @@ def watched_page(browser):
 
 def violations(page):
     return page.evaluate("window.cspViolations")
-
-
-@pytest.mark.parametrize("url", ALL_URLS)
-def test_public_pages_break_no_rule_of_the_content_security_policy(site, watched_page, url):
-    response = watched_page.goto(site + url)
-
-    assert "default-src 'self'" in response.headers["content-security-policy"]
-    assert violations(watched_page) == []
 
 
 def test_feedback_script_works_under_the_policy(site, watched_page):

@@ -8,7 +8,6 @@ import os
 import shutil
 
 import pytest
-from django.core.management import call_command
 
 from pages.models import Feedback
 
@@ -22,13 +21,7 @@ if not shutil.which(CHROMIUM) and not os.environ.get("REQUIRE_BROWSER"):
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def site(browser, live_server):
-    call_command("loaddata", "demo", verbosity=0)
-    return live_server.url
+pytestmark = pytest.mark.django_db
 
 
 def new_page(browser, javascript=True):

@@ -7,7 +7,6 @@ import zoneinfo
 import icalendar
 import pytest
 from django.test import override_settings
-from django.utils import timezone
 
 from pages.models import Event, Page, Project, Redirect
 
@@ -20,8 +19,8 @@ NOW = datetime.datetime(2027, 3, 10, 12, 0, tzinfo=STOCKHOLM)
 
 
 @pytest.fixture
-def fixed_clock(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW.astimezone(datetime.UTC))
+def fixed_clock(time_machine):
+    time_machine.move_to(NOW, tick=False)
     return NOW
 
 

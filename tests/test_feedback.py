@@ -2,13 +2,14 @@ import csv
 import datetime
 import io
 import json
+import re
+import zoneinfo
 from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
-from django.utils import timezone
 
 from pages.models import Feedback, Page
 from pages.scrub import MARKER, scrub
@@ -307,15 +308,19 @@ def test_no_email_for_yes_or_no_without_comment(client, demo):
     answer(client, "yes")
     answer(client, "no")
 
+    assert Feedback.objects.count() == 2
     assert mail.outbox == []
 
 
 def test_public_pages_with_the_widget_set_no_cookies(client, demo):
     for url in [RAISE_SV, RAISE_EN, RAISE_SV + "?feedback=thanks"]:
         response = client.get(url)
+        assert response.status_code == 200, url
+        assert "feedback-heading" in response.content.decode(), url
         assert response.cookies == {}
         assert "Set-Cookie" not in response.headers
     response = answer(client, "no")
+    assert response.status_code == 302
     assert response.cookies == {}
 
 
@@ -369,25 +374,40 @@ def test_feedback_admin_list_filters(admin_client, demo):
     assert response.context["cl"].result_count == 1
 
 
+# A Wednesday in week 10.
+NOW = datetime.datetime(2027, 3, 10, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Stockholm"))
+
+
+@pytest.mark.time_machine(NOW, tick=False)
 def test_page_admin_shows_share_of_yes_and_a_chart(admin_client, demo):
-    now = timezone.now()
     for days, helpful in [(0, True), (1, True), (2, False), (10, True)]:
         Feedback.objects.create(
             page_id=5,
             language="sv",
             helpful=helpful,
-            created_at=now - datetime.timedelta(days=days),
+            created_at=NOW - datetime.timedelta(days=days),
         )
 
-    html = admin_client.get("/admin/pages/page/5/change/").content.decode()
+    response = admin_client.get("/admin/pages/page/5/change/")
 
-    assert "4 answers, 75 % yes" in html or "4 svar, 75 % ja" in html
-    assert "<svg" in html and 'role="img"' in html
+    html = response.content.decode()
+    assert response["Content-Language"] == "sv"
+    assert "4 svar, 75 % ja" in text_of(response)
+    chart = re.search(r'<svg role="img".*?</svg>', html, re.S).group()
+    assert "Svar per vecka, de senaste 12 veckorna" in chart
+    bars = re.findall(r"<title>Vecka (\d+): (\d+) ja, (\d+) nej</title>", chart)
+    # Twelve weeks up to this one; this week's three answers, and one from week 8.
+    assert [int(week) for week, _yes, _no in bars] == [52, 53, *range(1, 11)]  # 2026 has 53 weeks
+    assert {week: (yes, no) for week, yes, no in bars if (yes, no) != ("0", "0")} == {
+        "10": ("2", "1"),
+        "8": ("1", "0"),
+    }
 
 
+@pytest.mark.time_machine(NOW, tick=False)
 def test_retention_command_deletes_only_old_feedback(demo, settings):
     settings.FEEDBACK_RETENTION_DAYS = 30
-    now = timezone.now()
+    now = NOW
     Feedback.objects.create(
         page_id=5, language="sv", helpful=True, created_at=now - datetime.timedelta(days=31)
     )

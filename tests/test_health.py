@@ -3,7 +3,6 @@
 from urllib.parse import urlencode
 
 import pytest
-from django.db import OperationalError, connection
 
 from pages.models import Feedback
 
@@ -24,15 +23,6 @@ STOPPED_REDIS = {
 @pytest.fixture
 def cache_down(settings):
     settings.CACHES = STOPPED_REDIS
-
-
-@pytest.fixture
-def database_down():
-    def refuse(execute, sql, params, many, context):
-        raise OperationalError("could not connect to server")
-
-    with connection.execute_wrapper(refuse):
-        yield
 
 
 def test_health_is_ok_when_database_and_cache_answer(client, home):

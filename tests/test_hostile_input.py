@@ -16,7 +16,6 @@ from django.utils import translation
 
 from contacts.models import Contact, Organisation
 from pages.models import Event, Feedback, Page, Project, StakeholderGroup
-from pages.richtext import ALLOWED_TAGS
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +43,12 @@ TRANSLATED = {
 }
 UNTRANSLATED = {Contact: ["name"], Organisation: ["short_name"], Project: ["acronym"]}
 RICH_TEXT = {(Page, "body")}
+# What a rich-text body may hold: text formatting and links, nothing that runs, loads or
+# styles anything. This test's own list, so that a tag added to the sanitiser's allow-list
+# has to be added here too, on purpose.
+HARMLESS_TAGS = {
+    "p", "br", "h2", "h3", "h4", "ul", "ol", "li", "a", "strong", "em", "b", "i", "blockquote",
+}  # fmt: skip
 
 
 def marker(model, field, language=""):
@@ -98,7 +103,7 @@ class Markup(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         if self.in_body:
-            if tag not in ALLOWED_TAGS:
+            if tag not in HARMLESS_TAGS:
                 self.dangers.append(f"<{tag}> in rich text")
         elif tag != "mark":  # how many words a search snippet marks depends on its words
             self.shape.append((tag, *sorted(name for name, _value in attrs)))
@@ -183,14 +188,22 @@ def read_everything(client, staff):
     return pages
 
 
+@pytest.fixture(scope="module")
+def harmless():
+    """{url: Markup} of every page with harmless text in every field, the same for every case;
+    the first case reads them, in its own transaction."""
+    return {}
+
+
 @pytest.mark.parametrize("hostile", HOSTILE.values(), ids=HOSTILE.keys())
-def test_hostile_text_is_shown_as_text_everywhere(client, demo, hostile):
+def test_hostile_text_is_shown_as_text_everywhere(client, demo, hostile, harmless):
     staff = Client()
     staff.force_login(get_user_model().objects.create_superuser("admin", "a@example.se", "x"))
     # The same pages with harmless text first: hostile text must not change their shape.
-    fill_every_field("vanlig text")
-    send_feedback_comment("MARK-Feedback-comment vanlig text")
-    harmless = read_everything(client, staff)
+    if not harmless:
+        fill_every_field("vanlig text")
+        send_feedback_comment("MARK-Feedback-comment vanlig text")
+        harmless.update(read_everything(client, staff))
     fill_every_field(hostile)
     Feedback.objects.all().delete()
     send_feedback_comment(f"MARK-Feedback-comment {hostile}")

@@ -1,9 +1,9 @@
 import datetime
+import zoneinfo
 
 import pytest
-from django.utils import timezone
 
-from contacts.models import Organisation
+from contacts.models import Contact, Organisation
 from pages.models import Page, Project
 
 from .conftest import RAISE_EN, RAISE_SV, admin_form_data, text_of
@@ -11,6 +11,9 @@ from .conftest import RAISE_EN, RAISE_SV, admin_form_data, text_of
 pytestmark = pytest.mark.django_db
 
 LONG_AGO = datetime.date(2021, 10, 5)
+# Half past midnight in Stockholm, still the day before in UTC: "today" is Stockholm's.
+NOW = datetime.datetime(2026, 3, 11, 0, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Stockholm"))
+TODAY = datetime.date(2026, 3, 11)
 PAGE_URL = "/admin/pages/page/5/change/"
 PROJECT_URL = "/admin/pages/project/1/change/"
 
@@ -26,11 +29,17 @@ def raise_page():
     return Page.objects.get(pk=5)
 
 
+@pytest.fixture(autouse=True)
+def clock(time_machine):
+    """The clock starts at NOW and runs on, so that edits made one after the other differ."""
+    time_machine.move_to(NOW)
+
+
 def test_a_change_to_the_english_body_sets_last_updated_to_today(admin_client, demo):
     edit(admin_client, PAGE_URL, body_en="<p>New English text.</p>")
 
     page = raise_page()
-    assert page.last_updated == timezone.localdate()
+    assert page.last_updated == TODAY
     assert page.en_edited_at is not None
     assert page.sv_edited_at is None
 
@@ -56,13 +65,15 @@ def test_a_date_set_by_hand_is_kept_even_with_a_content_change(admin_client, dem
 def test_changing_only_settings_visitors_do_not_see_keeps_the_date(admin_client, demo):
     edit(admin_client, PAGE_URL, position="7", show_in_menu="")
 
-    assert raise_page().last_updated == LONG_AGO
+    page = raise_page()
+    assert (page.position, page.show_in_menu) == (7, False)
+    assert page.last_updated == LONG_AGO
 
 
 def test_changing_the_project_facts_updates_the_project_page(admin_client, demo):
     edit(admin_client, PROJECT_URL, start_date="2017-02-01")
 
-    assert raise_page().last_updated == timezone.localdate()
+    assert raise_page().last_updated == TODAY
     assert Project.objects.get(pk=1).start_date == datetime.date(2017, 2, 1)
 
 
@@ -71,14 +82,14 @@ def test_removing_a_partner_updates_the_project_page(admin_client, demo):
     data["partners-0-DELETE"] = "on"
 
     assert admin_client.post(PROJECT_URL, data).status_code == 302
-    assert raise_page().last_updated == timezone.localdate()
+    assert raise_page().last_updated == TODAY
     assert Project.objects.get(pk=1).partners.count() == 5
 
 
 def test_reordering_the_page_contacts_updates_the_page(admin_client, demo):
     edit(admin_client, PAGE_URL, **{"page_contacts-0-position": "9"})
 
-    assert raise_page().last_updated == timezone.localdate()
+    assert raise_page().last_updated == TODAY
 
 
 def test_mark_as_reviewed_today_sets_the_date_of_every_chosen_page(admin_client, demo):
@@ -90,7 +101,7 @@ def test_mark_as_reviewed_today_sets_the_date_of_every_chosen_page(admin_client,
 
     assert "3 sidor har markerats som granskade i dag." in text_of(response)
     dates = dict(Page.objects.values_list("pk", "last_updated"))
-    assert [dates[pk] for pk in (2, 3, 5)] == [timezone.localdate()] * 3
+    assert [dates[pk] for pk in (2, 3, 5)] == [TODAY] * 3
     assert dates[4] == LONG_AGO
 
 
@@ -98,14 +109,12 @@ def test_marking_a_page_reviewed_shows_the_new_date_to_visitors(admin_client, cl
     client.get(RAISE_SV)
     admin_client.post("/admin/pages/page/", {"action": "mark_reviewed", "_selected_action": ["5"]})
 
-    today = timezone.localdate()
-    assert f'datetime="{today:%Y-%m-%d}"' in client.get(RAISE_SV).content.decode()
+    assert 'datetime="2026-03-11"' in client.get(RAISE_SV).content.decode()
 
 
 def test_stale_filter_lists_pages_not_updated_for_twelve_months(admin_client, demo):
-    today = timezone.localdate()
-    Page.objects.filter(pk=3).update(last_updated=today - datetime.timedelta(days=364))
-    Page.objects.filter(pk=4).update(last_updated=today - datetime.timedelta(days=366))
+    Page.objects.filter(pk=3).update(last_updated=datetime.date(2025, 3, 12))  # 364 days ago
+    Page.objects.filter(pk=4).update(last_updated=datetime.date(2025, 3, 10))  # 366 days ago
 
     response = admin_client.get("/admin/pages/page/", {"stale": "yes"})
 
@@ -140,6 +149,7 @@ def test_a_minor_swedish_fix_does_not_mark_the_translation_out_of_date(admin_cli
     edit(admin_client, PAGE_URL, body_en="<p>Translated.</p>")
     edit(admin_client, PAGE_URL, body_sv="<p>Rättat stavfel.</p>", minor_change="on")
 
+    assert "Rättat stavfel." in text_of(client.get(RAISE_SV))
     assert "may be out of date" not in text_of(client.get(RAISE_EN))
 
 
@@ -156,7 +166,7 @@ def test_the_out_of_date_notice_is_in_swedish_for_swedish_admins_too(demo):
 def test_changing_a_contacts_phone_updates_the_pages_that_show_the_contact(admin_client, demo):
     edit(admin_client, "/admin/contacts/contact/1/change/", phone="019-60 200 00")
 
-    assert raise_page().last_updated == timezone.localdate()
+    assert raise_page().last_updated == TODAY
     assert Page.objects.get(pk=4).last_updated == LONG_AGO
 
 
@@ -164,6 +174,7 @@ def test_a_minor_contact_fix_keeps_the_dates_of_its_pages(admin_client, demo):
     url = "/admin/contacts/contact/1/change/"
     edit(admin_client, url, job_title_sv="Utvecklingsledare: social ekonomi", minor_change="on")
 
+    assert Contact.objects.get(pk=1).job_title_sv == "Utvecklingsledare: social ekonomi"
     assert raise_page().last_updated == LONG_AGO
 
 
@@ -176,7 +187,7 @@ def test_renaming_a_partner_organisation_updates_the_project_page(admin_client, 
         name_en="Catalan Agency for Business Competitiveness and Innovation",
     )
 
-    assert raise_page().last_updated == timezone.localdate()
+    assert raise_page().last_updated == TODAY
     assert Page.objects.get(pk=4).last_updated == LONG_AGO
 
 
@@ -189,4 +200,4 @@ def test_a_new_stakeholder_group_member_updates_the_project_page(admin_client, d
     data |= {f"members-{new}-organisation": str(outsider.pk), f"members-{new}-position": "9"}
 
     assert admin_client.post(url, data).status_code == 302
-    assert raise_page().last_updated == timezone.localdate()
+    assert raise_page().last_updated == TODAY

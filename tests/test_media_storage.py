@@ -13,14 +13,21 @@ from contacts.models import Contact
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def s3(settings):
-    """A local S3 emulator, and the site's media storage pointed at a bucket in it."""
-    bucket = f"raise-media-{uuid.uuid4().hex[:8]}"
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    """A local S3 emulator."""
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(settings, s3_endpoint):
+    """A bucket of its own in the emulator, and the site's media storage pointed at it."""
+    bucket = f"raise-media-{uuid.uuid4().hex[:8]}"
+    endpoint = s3_endpoint
     credentials = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
     client = boto3.client("s3", endpoint_url=endpoint, region_name="eu-north-1", **credentials)
     client.create_bucket(
@@ -41,8 +48,7 @@ def s3(settings):
             },
         },
     }
-    yield client, endpoint, bucket
-    server.stop()
+    return client, endpoint, bucket
 
 
 def png_bytes():

@@ -1,8 +1,8 @@
 import datetime
+import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from contacts.models import Organisation
 from pages.models import Event, Page, Project
@@ -10,6 +10,8 @@ from pages.models import Event, Page, Project
 from .conftest import make_page
 
 pytestmark = pytest.mark.django_db
+
+NOW = datetime.datetime(2026, 6, 1, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Stockholm"))
 
 
 def test_page_paths_are_stored_per_language(home):
@@ -83,12 +85,17 @@ def test_english_slug_falls_back_to_swedish_when_checking_siblings(home):
     assert "slug_en" in error.value.message_dict
 
 
-def test_pages_in_different_places_may_share_a_slug(home):
+def test_pages_in_different_places_may_share_a_slug(client, home):
     first = make_page(home, "A", "a")
     second = make_page(home, "B", "b")
-    make_page(first, "Projekt", "projekt")
+    make_page(first, "Projekt", "projekt", "Projects", "projects")
+    twin = make_page(second, "Projekt", "projekt", "", "projects")
 
-    make_page(second, "Projekt", "projekt").full_clean()
+    twin.full_clean()  # raises ValidationError if the slug is refused
+
+    assert client.get("/sv/a/projekt/").status_code == 200
+    assert client.get("/sv/b/projekt/").status_code == 200
+    assert client.get("/en/b/projects/").status_code == 200
 
 
 def test_a_page_cannot_be_moved_below_itself(home):
@@ -103,12 +110,17 @@ def test_a_page_cannot_be_moved_below_itself(home):
 
 
 def test_only_one_home_page(home):
-    with pytest.raises(ValidationError):
+    home.full_clean()  # the home page itself is fine
+
+    with pytest.raises(ValidationError) as error:
         Page(kind=Page.Kind.HOME, title_sv="Andra startsidan").full_clean()
 
+    assert error.value.message_dict["kind"] == ["Det finns redan en startsida."]
 
+
+@pytest.mark.time_machine(NOW, tick=False)
 def test_published_respects_status_and_publishing_window(home):
-    now = timezone.now()
+    now = NOW
     visible = make_page(home, "Synlig", "synlig")
     make_page(home, "Utkast", "utkast", status=Page.Status.DRAFT)
     make_page(home, "Senare", "senare", publish_from=now + datetime.timedelta(hours=1))
@@ -148,7 +160,7 @@ def test_project_end_before_start_is_refused(home):
 
 
 def test_event_end_before_start_is_refused():
-    start = timezone.now()
+    start = NOW
     event = Event(title_sv="Möte", start=start, end=start - datetime.timedelta(hours=1))
 
     with pytest.raises(ValidationError) as error:

@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 def run_settings(env, code="from django.conf import settings; settings.DATABASES"):
     """Import the real settings in a fresh interpreter with exactly `env` set."""
-    # The browser tests allow sync ORM calls inside Playwright's event loop; a deployment
-    # never does, and `check --deploy` rightly complains about it.
+    # The browser tests allow sync ORM calls inside Playwright's event loop while their
+    # browser runs; a deployment never does, and `check --deploy` rightly complains about it.
     unset = {"SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean = {k: v for k, v in os.environ.items() if k not in unset}
     clean.update(env, DJANGO_SETTINGS_MODULE="raise_site.settings")
@@ -140,11 +140,6 @@ def test_cache_round_trip():
 )
 def test_admin_pages_open_for_staff(admin_client, demo, url):
     assert admin_client.get(url).status_code == 200
-
-
-@pytest.fixture
-def demo(db):
-    call_command("loaddata", "demo", verbosity=0)
 
 
 def test_media_go_to_a_bucket_when_one_is_named():

@@ -2,6 +2,7 @@ import datetime
 import os
 import subprocess
 import sys
+import zoneinfo
 
 import pytest
 import time_machine
@@ -161,13 +162,19 @@ def test_feedback_does_not_empty_the_cache(client, demo):
     assert client.get(RAISE_SV)["X-Page-Cache"] == "hit"
 
 
-def test_a_page_leaves_the_cache_when_its_publishing_ends(client, home):
-    now = timezone.now()
-    make_page(home, "Tillfällig", "tillfallig", publish_until=now + datetime.timedelta(minutes=10))
+NOW = datetime.datetime(2026, 5, 4, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Stockholm"))
+# Sooner than PAGE_CACHE_TIMEOUT (an hour), so that the stored page has not simply expired.
+LATER = NOW + datetime.timedelta(minutes=40)
+
+
+def test_a_page_leaves_the_cache_when_its_publishing_ends(client, home, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    make_page(home, "Tillfällig", "tillfallig", publish_until=NOW + datetime.timedelta(minutes=30))
     cached(client, "/sv/tillfallig/")
 
-    with time_machine.travel(now + datetime.timedelta(minutes=20)):
-        assert client.get("/sv/tillfallig/").status_code == 404
+    time_machine.move_to(LATER, tick=False)
+
+    assert client.get("/sv/tillfallig/").status_code == 404
 
 
 def test_a_page_enters_its_section_when_its_publishing_starts(client, home):
@@ -180,19 +187,20 @@ def test_a_page_enters_its_section_when_its_publishing_starts(client, home):
         assert "Nyhet" in text_of(client.get("/sv/avsnitt/"))
 
 
-def test_a_meeting_moves_to_past_when_it_ends(client, demo):
-    now = timezone.now()
+def test_a_meeting_moves_to_past_when_it_ends(client, demo, time_machine):
+    time_machine.move_to(NOW, tick=False)
     Event.objects.create(
         title_sv="Styrgruppsmöte",
-        start=now + datetime.timedelta(minutes=5),
-        end=now + datetime.timedelta(minutes=10),
+        start=NOW + datetime.timedelta(minutes=10),
+        end=NOW + datetime.timedelta(minutes=30),
         project_id=1,
     )
     assert "Kommande möten" in text_of(cached(client))
     assert "Inga kommande möten" not in text_of(cached(client))
 
-    with time_machine.travel(now + datetime.timedelta(minutes=20)):
-        assert "Inga kommande möten är planerade." in text_of(client.get(RAISE_SV))
+    time_machine.move_to(LATER, tick=False)
+
+    assert "Inga kommande möten är planerade." in text_of(client.get(RAISE_SV))
 
 
 SHARED = "public, max-age=0, s-maxage=10, stale-while-revalidate=30"
@@ -279,9 +287,15 @@ def test_cache_can_be_turned_off(client, demo, settings):
 
 def test_errors_and_redirects_are_not_cached(client, demo):
     client.get("/sv/finns-inte/")
+    client.get("/")
 
-    assert "X-Page-Cache" not in client.get("/sv/finns-inte/")
-    assert client.get("/").status_code == 302
+    missing = client.get("/sv/finns-inte/")
+    swedish = client.get("/")
+    english = client.get("/", headers={"Accept-Language": "en"})
+
+    assert (missing.status_code, "X-Page-Cache" in missing) == (404, False)
+    assert (swedish.status_code, "X-Page-Cache" in swedish) == (302, False)
+    assert (swedish["Location"], english["Location"]) == ("/sv/", "/en/")
 
 
 SHARED_CACHE = bool(settings.REDIS_URL) and connection.vendor == "postgresql"

@@ -3,7 +3,7 @@ import re
 import pytest
 from django.utils.html import strip_tags
 
-from pages.models import Page
+from pages.models import Event, Page
 
 from .conftest import RAISE_EN, RAISE_SV, make_page, text_of
 
@@ -177,8 +177,11 @@ def test_untranslated_page_falls_back_to_swedish_marked_as_swedish(client, home)
 
 
 def test_translated_page_has_no_swedish_marking(client, demo):
-    html = client.get(RAISE_EN).content.decode()
+    response = client.get(RAISE_EN)
 
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>RaiSE – Strengthening the competitiveness of social enterprises</h1>" in html
     assert 'lang="sv">RaiSE' not in html
     assert "only available in Swedish" not in html
 
@@ -211,9 +214,13 @@ def test_unknown_or_odd_paths_get_a_styled_404_in_the_right_language(client, dem
 
     assert response.status_code == 404
     text = text_of(response)
-    assert expected in text
+    language = "en" if expected == "Page not found" else "sv"
+    html = response.content.decode()
+    assert f"<h1>{expected}</h1>" in html
+    assert f'<html lang="{language}">' in html
+    assert '<link rel="stylesheet" href="/static/css/site.css">' in html
+    assert f'<a href="/{language}/">' in html  # the way back to the home page
     assert "Region Örebro" in text
-    assert 'href="/' in response.content.decode()
 
 
 def test_unknown_language_prefix_ends_in_a_404(client, demo):
@@ -243,6 +250,7 @@ def test_staff_preview_a_draft_with_a_banner(client, home, admin_user):
 def test_public_pages_set_no_cookies_and_do_not_vary_on_them(client, demo):
     response = client.get(RAISE_SV)
 
+    assert response.status_code == 200
     assert response.cookies == {}
     assert "Cookie" not in response.get("Vary", "")
 
@@ -297,11 +305,14 @@ def test_events_of_draft_projects_stay_off_the_calendar(client, demo):
     page = Page.objects.get(pk=5)
     page.status = Page.Status.DRAFT
     page.save()
+    Event.objects.create(title_sv="Öppet möte utan projekt", start=Event.objects.get(pk=3).start)
 
-    text = text_of(client.get("/sv/kalender/", {"year": "2018"}))
+    response = client.get("/sv/kalender/", {"year": "2018"})
 
+    assert response.status_code == 200
     assert "Partnermöte i Örebro" in shown
-    assert "Partnermöte i Örebro" not in text
+    assert "Öppet möte utan projekt" in text_of(response)
+    assert "Partnermöte i Örebro" not in text_of(response)
 
 
 @pytest.mark.parametrize("query", ["\x00", "a\x00b", "%", "_", "' OR 1=1 --", "ö" * 199])

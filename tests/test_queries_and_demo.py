@@ -93,7 +93,19 @@ def test_loading_the_demo_content_twice_changes_nothing(demo):
 
 
 def test_demo_paths_match_the_page_tree(demo):
+    pages = {page.pk: page for page in Page.objects.all()}
+
+    def path(page, code):
+        """The parent's path and the page's own slug (the Swedish one when it has none)."""
+        if page.parent_id is None:
+            return ""
+        slug = getattr(page, f"slug_{code}") or page.slug_sv
+        return f"{path(pages[page.parent_id], code)}{slug}/"
+
     stored = stored_paths()
+    assert stored == {
+        pk: [path(page, code) for code in LANGUAGE_CODES] for pk, page in pages.items()
+    }
 
     for page in Page.objects.order_by("depth"):
         page.save()

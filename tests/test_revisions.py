@@ -1,7 +1,9 @@
+import re
+
 import pytest
 from reversion.models import Version
 
-from contacts.models import Contact
+from contacts.models import Contact, Organisation
 from pages.models import Page
 
 from .conftest import RAISE_EN, RAISE_SV, admin_form_data, text_of
@@ -58,19 +60,31 @@ def test_history_compares_two_versions_field_by_field(admin_client, demo):
     )
 
     assert response.status_code == 200
-    text = text_of(response)
-    assert "first" in text
-    assert "second" in text
+    html = response.content.decode()
+    assert re.search(
+        r"<h3>rubrik \[en\]</h3>\s*<div class=\"module\">\s*<pre class=\"highlight\">"
+        r"<del>- RaiSE – first</del>\s*<ins>\+ RaiSE – second</ins></pre>",
+        html,
+    )
+    assert "<h3>rubrik [sv]</h3>" not in html  # unchanged fields are left out
 
 
 def test_contacts_and_organisations_keep_a_history(admin_client, demo):
-    url = "/admin/contacts/contact/1/change/"
-    edit(admin_client, url, job_title_en="Development manager")
+    edit(admin_client, "/admin/contacts/contact/1/change/", job_title_en="Development manager")
+    organisation = Organisation.objects.get(name_sv="Verdandi")
+    url = f"/admin/contacts/organisation/{organisation.pk}/"
+    edit(admin_client, f"{url}change/", name_en="Verdandi Örebro")
 
     contact = Contact.objects.get(pk=1)
-    assert Version.objects.get_for_object(contact).count() == 1
-    assert admin_client.get("/admin/contacts/contact/1/history/").status_code == 200
-    assert admin_client.get("/admin/contacts/organisation/").status_code == 200
+    for obj, history in [
+        (contact, "/admin/contacts/contact/1/history/"),
+        (organisation, f"{url}history/"),
+    ]:
+        (version,) = Version.objects.get_for_object(obj)
+        assert version.revision.user.username == "admin"
+        response = admin_client.get(history)
+        assert response.status_code == 200
+        assert f"/history/{version.pk}/" in response.content.decode()
 
 
 def test_reverting_a_renamed_page_moves_its_subpages_back_too(admin_client, client, demo):

@@ -14,6 +14,17 @@ from contacts.models import Contact, Organisation
 pytestmark = pytest.mark.django_db
 
 REFUSED = "Ladda upp fotot eller logotypen som en JPEG-, PNG-, WebP- eller GIF-bild."
+# Django's own message, from the form's image field, which looks at the file first.
+NOT_READABLE = (
+    "Ladda upp en giltig bild. Filen du laddade upp var antingen ingen bild eller en korrupt bild."
+)
+SVG_REFUSED = "SVG-filer kan inte laddas upp. Ladda upp logotypen som en PNG-bild."
+ADMIN_SHOWS_DJANGOS_MESSAGE = pytest.mark.xfail(
+    strict=True,
+    reason="The admin's image field (forms.ImageField) refuses an SVG as not an image before "
+    "the model's validate_image runs, so editors read Django's generic message, not the "
+    "SVG message.",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -55,37 +66,49 @@ def errors(response):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("logo.svg", SVG, None),
-        ("bild.jpg", "Det här är ingen bild, bara text.".encode(), None),
-        ("bild.bmp", image_bytes("BMP"), None),
-        ("bild.tiff", image_bytes("TIFF"), None),
-        ("bild.png", image_bytes("JPEG"), REFUSED),  # a JPEG dressed up as a PNG
-        ("bild.png", image_bytes("PNG")[:60], None),  # cut off half-way
-        ("bild.gif.html", image_bytes("GIF"), None),
+        pytest.param("logo.svg", SVG, SVG_REFUSED, marks=ADMIN_SHOWS_DJANGOS_MESSAGE, id="svg"),
+        pytest.param("bild.jpg", b"Ingen bild, bara text.", NOT_READABLE, id="text"),
+        pytest.param("bild.bmp", image_bytes("BMP"), REFUSED, id="bmp"),
+        pytest.param("bild.tiff", image_bytes("TIFF"), REFUSED, id="tiff"),
+        pytest.param("bild.png", image_bytes("JPEG"), REFUSED, id="jpeg-named-png"),
+        pytest.param("bild.png", image_bytes("PNG")[:60], NOT_READABLE, id="cut-off-png"),
+        pytest.param(
+            "bild.gif.html", image_bytes("GIF"), "Filändelsen “html” är inte giltig.", id="html"
+        ),
     ],
 )
 def test_admin_refuses_what_is_not_an_allowed_image(admin_client, name, content, message):
     response = add_contact(admin_client, SimpleUploadedFile(name, content))
 
     assert response.status_code == 200
-    found = errors(response)
-    assert found, "the form should show an error"
-    if message:
-        assert message in found
-    # Whichever check refused it, the editor reads why in Swedish.
-    assert all(re.search(r"[åäö]|Ladda upp|Filändelsen", text) for text in found), found
+    # Whichever check refused it, the editor reads why, in Swedish, on the photo field.
+    assert list(response.context["adminform"].form.errors) == ["photo"]
+    (found,) = errors(response)
+    assert found.startswith(message)
     assert not Contact.objects.filter(name="Åsa Öberg").exists()
 
 
-def test_svg_is_refused_with_its_own_message_however_it_arrives():
+def add_organisation(admin_client, upload):
+    return admin_client.post(
+        "/admin/contacts/organisation/add/",
+        {"name_sv": "Verdandi", "name_language": "sv", "logo": upload},
+    )
+
+
+def test_svg_is_refused_with_its_own_message_when_saved_in_code():
     contact = Contact(name="Åsa Öberg", photo=SimpleUploadedFile("logo.svg", SVG))
 
     with pytest.raises(ValidationError) as refused:
         contact.full_clean()
 
-    assert refused.value.message_dict["photo"] == [
-        "SVG-filer kan inte laddas upp. Ladda upp logotypen som en PNG-bild."
-    ]
+    assert refused.value.message_dict["photo"] == [SVG_REFUSED]
+
+
+@ADMIN_SHOWS_DJANGOS_MESSAGE
+def test_svg_is_refused_with_its_own_message_in_the_admin_too(admin_client):
+    response = add_organisation(admin_client, SimpleUploadedFile("logo.svg", SVG))
+
+    assert errors(response) == [SVG_REFUSED]
 
 
 def test_admin_refuses_an_image_over_five_megabytes(admin_client):
@@ -107,13 +130,11 @@ def test_admin_refuses_an_image_with_too_many_pixels(admin_client):
 
 
 def test_admin_refuses_an_svg_logo(admin_client):
-    response = admin_client.post(
-        "/admin/contacts/organisation/add/",
-        {"name_sv": "Verdandi", "name_language": "sv", "logo": SimpleUploadedFile("l.svg", SVG)},
-    )
+    response = add_organisation(admin_client, SimpleUploadedFile("l.svg", SVG))
 
     assert response.status_code == 200
-    assert errors(response)
+    assert list(response.context["adminform"].form.errors) == ["logo"]
+    assert len(errors(response)) == 1
     assert not Organisation.objects.exists()
 
 
