@@ -32,7 +32,7 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.http import http_date
 
-from raise_site.clients import client_address
+from raise_site.clients import client_network
 
 from . import cache_clock, cache_deps, cache_store
 from .cache_store import CACHE_ERRORS, LAST_KEY, UNAVAILABLE  # noqa: F401 (CACHE_ERRORS: API)
@@ -298,8 +298,9 @@ def serve(entry):
 
 def over_render_limit(request) -> bool:
     """Count a render that the cache could not spare for this client; whether it is one
-    too many. Counts live in the shared store under a salted hash of the address."""
-    address = client_address(request)
+    too many. Counts live in the shared store under a salted hash of the address (an IPv6
+    client's /64, which it can fill with addresses of its own)."""
+    address = client_network(request)
     digest = hashlib.sha256(settings.SECRET_KEY.encode() + address.encode()).hexdigest()
     count = cache_store.count(f"pages:renders:{digest}", settings.PAGE_RENDER_RATE_WINDOW)
     return count is not None and count > settings.PAGE_RENDER_RATE_LIMIT

@@ -62,6 +62,22 @@ def test_the_calendar_filters_by_known_projects_only(client, demo):
     assert "selected" not in unknown.content.decode()
 
 
+def test_an_ipv6_client_cannot_escape_the_render_limit_by_rotating_addresses(
+    client, demo, settings
+):
+    settings.PAGE_RENDER_RATE_LIMIT = 5
+    statuses = [
+        client.get(
+            "/sv/sok/", {"q": f"sociala {n}"}, REMOTE_ADDR=f"2001:db8:1:2::{n:x}"
+        ).status_code
+        for n in range(8)
+    ]
+    other_network = client.get("/sv/sok/", {"q": "sociala 9"}, REMOTE_ADDR="2001:db8:1:3::1")
+
+    assert statuses == [200] * 5 + [429] * 3
+    assert other_network.status_code == 200
+
+
 def test_searches_are_cached_and_new_ones_are_limited_per_client(client, demo, settings):
     settings.PAGE_RENDER_RATE_LIMIT = 5
     searches = [client.get("/sv/sok/", {"q": f"sociala {n}"}) for n in range(8)]
