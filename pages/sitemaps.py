@@ -143,7 +143,7 @@ class EventSitemap(LanguageSitemap):
 SITEMAPS = {"pages": PageSitemap, "events": EventSitemap}
 
 
-def _cacheable(response):
+def _public(response):
     # Search engines read sitemaps now and then; an hour-old one in a proxy harms no one.
     patch_cache_control(response, public=True, max_age=3600)
     return response
@@ -163,7 +163,7 @@ def index(request):
         {"sitemaps": sections},
         content_type="application/xml",
     )
-    return _cacheable(response)
+    return _public(response)
 
 
 def section(request, section, page):
@@ -176,7 +176,7 @@ def section(request, section, page):
     except (EmptyPage, PageNotAnInteger) as error:
         raise Http404 from error
     response = HttpResponse(_urlset(entries), content_type="application/xml")
-    return _cacheable(response)
+    return _public(response)
 
 
 def _urlset(entries):
