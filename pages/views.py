@@ -124,8 +124,11 @@ def _project_list_context(request, page):
         .select_related("project")
         .annotate(final_date=Coalesce("project__extension_end_date", "project__end_date"))
     )
-    programmes = sorted(
-        set(projects.exclude(project__programme="").values_list("project__programme", flat=True))
+    programmes = list(
+        projects.exclude(project__programme="")
+        .order_by("project__programme")
+        .values_list("project__programme", flat=True)
+        .distinct()
     )
     status = request.GET.get("status", "")
     programme = request.GET.get("programme", "")
